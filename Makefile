@@ -1,0 +1,49 @@
+# NordLearn. `make run` sets up everything and serves http://127.0.0.1:5000; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PYBABEL := $(VENV)/bin/pybabel
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run serve db courses test translations-extract translations-update translations-compile bench clean
+
+install: $(VENV)/.installed translations-compile
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+db: install
+	$(FLASK) db upgrade
+
+courses: db
+	$(FLASK) courses import courses
+
+run: courses
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+translations-extract: $(VENV)/.installed
+	$(PYBABEL) extract --quiet -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --project NordLearn --no-location --sort-output .
+
+translations-update: translations-extract
+	@for po in translations/*/LC_MESSAGES/messages.po; do \
+	  [ -f "$$po" ] || continue; \
+	  lang=$$(basename $$(dirname $$(dirname $$po))); \
+	  $(PYBABEL) update --quiet --no-fuzzy-matching -i translations/messages.pot -d translations -l $$lang; \
+	done
+
+translations-compile: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(PYBABEL) compile --quiet --statistics -d translations; fi
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,44 @@
+"""NordLearn: the Nordplus courses on pharmaceuticals and medical devices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.config import PROJECT_ROOT, load_settings
+from lms.extensions import cache, csrf, db, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | Path | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(instance_path or PROJECT_ROOT / "instance"), instance_relative_config=True)
+    app.config.update(load_settings(Path(app.instance_path), overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    cache.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from lms import accounts, catalog, content, core, i18n, learning
+
+    for feature in (core, i18n, accounts, catalog, learning, content):
+        feature.init_app(app)
+
+    if app.config["LMS_PROXY_HOPS"]:
+        hops = app.config["LMS_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    return app
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from lms.accounts import services
+from lms.i18n import current_language
+from lms.i18n.languages import UI_LANGUAGES
+
+# Shown first in the country list: the countries the courses are made for.
+REGION = ("DK", "EE", "FI", "FO", "GL", "IS", "LT", "LV", "NO", "SE")
+
+
+def country_choices() -> list[SelectChoice]:
+    names = Locale.parse(current_language()).territories
+    codes = sorted(
+        (code for code in names if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "XA", "XB"}),
+        key=lambda code: names[code],
+    )
+    region = sorted(REGION, key=lambda code: names.get(code, code))
+    first = [SelectChoice("", str(_l("— Not given —")))]
+    return (
+        first
+        + [SelectChoice(code, names.get(code, code), optgroup=str(_l("Nordic and Baltic countries"))) for code in region]
+        + [SelectChoice(code, names[code], optgroup=str(_l("Other countries"))) for code in codes if code not in REGION]
+    )
+
+
+def organisation_choices() -> list[SelectChoice]:
+    return [SelectChoice("", str(_l("— None —")))] + [
+        SelectChoice(str(o.id), o.name) for o in services.list_organisations()
+    ]
+
+
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in UI_LANGUAGES.items()]
+
+
+def _empty_to_none(value: str | None) -> str | None:
+    return value or None
+
+
+class ProfileFields(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+                               render_kw={"autocomplete": "name"})
+    country = SelectField(_l("Country"), validators=[Optional()], filters=[_empty_to_none], validate_choice=True)
+    organisation = SelectField(_l("Organisation"), validators=[Optional()], filters=[_empty_to_none])
+    language = SelectField(_l("Language"), validators=[DataRequired()])
+
+    def fill_choices(self) -> None:
+        self.country.choices = country_choices()
+        self.organisation.choices = organisation_choices()
+        self.language.choices = language_choices()
+
+    def profile(self) -> services.Profile:
+        return services.Profile(
+            display_name=self.display_name.data,
+            country=self.country.data,
+            organisation_id=int(self.organisation.data) if self.organisation.data else None,
+            preferred_language=self.language.data,
+        )
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(count)d characters.", count=services.MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(count)d characters.", count=services.MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,171 @@
+"""Accounts: local users, their profile and password, organisations. Rules only; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.accounts.models import Organisation, Role, User
+from lms.accounts.partners import PARTNER_ORGANISATIONS
+from lms.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against when an e-mail is unknown, so that both paths take as long.
+_DUMMY_HASH = generate_password_hash("nordlearn-timing-equaliser")
+
+
+class AccountError(Exception):
+    """Base of the account rules' refusals."""
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class WrongPassword(AccountError):
+    pass
+
+
+class WeakPassword(AccountError):
+    pass
+
+
+class UnknownOrganisation(AccountError):
+    pass
+
+
+class AccessDenied(AccountError):
+    pass
+
+
+@dataclass(frozen=True)
+class Profile:
+    display_name: str
+    country: str | None
+    organisation_id: int | None
+    preferred_language: str | None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(MIN_PASSWORD_LENGTH)
+
+
+def _check_organisation(organisation_id: int | None) -> None:
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        raise UnknownOrganisation(organisation_id)
+
+
+def create_user(*, email: str, password: str, profile: Profile, role: Role = Role.LEARNER) -> User:
+    email = normalise_email(email)
+    _check_password_strength(password)
+    _check_organisation(profile.organisation_id)
+    if find_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        display_name=profile.display_name.strip(),
+        country=profile.country,
+        organisation_id=profile.organisation_id,
+        preferred_language=profile.preferred_language,
+        role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User | None:
+    """The user with this e-mail and password, or None (same work either way)."""
+    user = find_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(*, user: User, current: str, new: str) -> None:
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise WrongPassword()
+    _check_password_strength(new)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    db.session.flush()
+
+
+def update_profile(*, user: User, profile: Profile) -> User:
+    _check_organisation(profile.organisation_id)
+    user.display_name = profile.display_name.strip()
+    user.country = profile.country
+    user.organisation_id = profile.organisation_id
+    user.preferred_language = profile.preferred_language
+    db.session.flush()
+    return user
+
+
+def load_session_user(token: str) -> User | None:
+    """The user behind a login-session token ``"<id>:<session_version>"``."""
+    user_id, _, version = token.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def can_view_user(*, viewer: User, subject: User) -> bool:
+    """Whether ``viewer`` may see ``subject``'s progress: themselves, an admin, or
+    a manager of the same organisation."""
+    if viewer.id == subject.id or viewer.role is Role.ADMIN:
+        return True
+    return (
+        viewer.role is Role.MANAGER
+        and viewer.organisation_id is not None
+        and viewer.organisation_id == subject.organisation_id
+    )
+
+
+def visible_user(*, viewer: User, user_id: int) -> User:
+    subject = db.session.get(User, user_id)
+    if subject is None or not can_view_user(viewer=viewer, subject=subject):
+        raise AccessDenied(user_id)
+    return subject
+
+
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))))
+
+
+def add_organisation(*, name: str, country: str) -> Organisation:
+    organisation = Organisation(name=name.strip(), country=country.strip().upper())
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def seed_partner_organisations() -> int:
+    """Add the partner associations that are missing; returns how many were added."""
+    existing = set(db.session.scalars(select(Organisation.name)))
+    added = 0
+    for name, country in PARTNER_ORGANISATIONS:
+        if name not in existing:
+            db.session.add(Organisation(name=name, country=country))
+            added += 1
+    db.session.flush()
+    return added

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import bp, services
+from lms.accounts.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
+from lms.core.urls import safe_next
+from lms.extensions import db
+from lms.i18n import SESSION_KEY, current_language
+from lms.i18n.languages import UI_LANGUAGES
+
+
+def _start_session(user) -> None:
+    session.clear()  # a new session id on every login (no fixation)
+    login_user(user)
+    if user.preferred_language:
+        session[SESSION_KEY] = user.preferred_language
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = RegisterForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.language.data = current_language() if current_language() in UI_LANGUAGES else "en"
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(email=form.email.data, password=form.password.data, profile=form.profile())
+        except services.EmailTaken:
+            form.email.errors.append(_("An account with this e-mail address already exists. Log in instead."))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome to NordLearn, %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("catalog.index"))
+    return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), "learning.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(email=form.email.data, password=form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(safe_next(request.args.get("next"), "learning.dashboard"))
+        form.password.errors.append(_("The e-mail address or the password is not right."))
+    status = 200 if request.method == "GET" else 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.display_name.data = current_user.display_name
+        form.country.data = current_user.country or ""
+        form.organisation.data = str(current_user.organisation_id or "")
+        form.language.data = current_user.preferred_language or current_language()
+    if form.validate_on_submit():
+        services.update_profile(user=current_user, profile=form.profile())
+        db.session.commit()
+        session[SESSION_KEY] = current_user.preferred_language
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    if current_user.password_hash is None:
+        abort(404)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user=current_user, current=form.current.data, new=form.new.data)
+        except services.WrongPassword:
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on; every other one ends
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/password.html", form=form), 200 if request.method == "GET" else 422

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.types import UTCDateTime, str_enum, utcnow
+from lms.extensions import db
+
+
+class RevisionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    # The language version was taken down; an empty body, kept for history.
+    WITHDRAWN = "withdrawn"
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    default_language: Mapped[str] = mapped_column(String(8))
+    version: Mapped[str] = mapped_column(String(40))
+    estimated_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    texts: Mapped[list[CourseText]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="CourseText.language"
+    )
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="Module.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug!r}>"
+
+
+class CourseText(db.Model):
+    """A course's title and summary in one language."""
+
+    __tablename__ = "course_texts"
+    __table_args__ = (UniqueConstraint("course_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="texts")
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int]
+    published: Mapped[bool] = mapped_column(default=True)
+    # Set when a module is removed from its course: hidden everywhere, yet kept
+    # with its revisions and learners' progress, and restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug!r} #{self.position}>"
+
+
+class ModuleRevision(db.Model):
+    """One saved text of a module in one language. Rows are only ever added.
+
+    Learners see, per language, the newest published revision; history,
+    restore and translation state are read from this table.
+    """
+
+    __tablename__ = "module_revisions"
+    __table_args__ = (Index("ix_module_revisions_latest", "module_id", "language", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    # The whole Markdown file, title line included, exactly as written.
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[RevisionStatus] = mapped_column(
+        str_enum(RevisionStatus)
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # For a translation: the revision of the source language it was made from.
+    source_revision_id: Mapped[int | None] = mapped_column(ForeignKey("module_revisions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

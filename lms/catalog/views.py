@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from lms.catalog import bp, services
+from lms.extensions import db
+from lms.i18n import current_language
+from lms.learning import services as learning
+
+
+def published_course_or_404(slug: str):
+    try:
+        course = services.get_published_course(slug)
+    except services.CourseNotFound:
+        abort(404)
+    # The course's default language is the last resort of the locale choice.
+    g.course_language = course.default_language
+    return course
+
+
+@bp.get("/")
+def index():
+    return render_template("catalog/index.html", cards=services.published_courses())
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    course = published_course_or_404(slug)
+    language = current_language()
+    outline = services.course_outline(course, language)
+    state = learning.course_state(user=current_user, course=course, outline=outline)
+    title, summary = services.course_text(course, language)
+    return render_template("catalog/course.html", course=course, title=title, summary=summary, state=state)
+
+
+@bp.post("/courses/<slug>/start")
+@login_required
+def start(slug: str):
+    course = published_course_or_404(slug)
+    outline = services.course_outline(course, current_language())
+    if not outline:
+        abort(404)
+    learning.enrol(user=current_user, course=course)
+    db.session.commit()
+    state = learning.course_state(user=current_user, course=course, outline=outline)
+    target = state.resume or outline[0]
+    return redirect(url_for("learning.module", slug=slug, module=target.module.slug))

@@ -1,0 +1,72 @@
+"""Settings: safe local defaults, each overridable by an ``LMS_*`` environment variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it exactly once.
+
+    Several worker processes may start together: ``O_EXCL`` lets one of them
+    write the key while the others read what it wrote.
+    """
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            import time
+
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} exists but is empty") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment, then apply ``overrides`` (tests)."""
+    env = os.environ
+    overrides = overrides or {}
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'nordlearn.sqlite3'}"
+    base_url = env.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    redis_url = env.get("LMS_REDIS_URL") or None
+    settings: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LMS_BASE_URL": base_url,
+        "LMS_REDIS_URL": redis_url,
+        "LMS_MEDIA_DIR": env.get("LMS_MEDIA_DIR") or str(instance / "media"),
+        "LMS_COURSES_DIR": env.get("LMS_COURSES_DIR") or str(PROJECT_ROOT / "courses"),
+        "LMS_PROXY_HOPS": int(env.get("LMS_PROXY_HOPS", "0")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+    }
+    if redis_url:
+        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="lms:")
+    else:
+        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=2000)
+    settings.update(overrides)
+    if "SECRET_KEY" not in settings:
+        settings["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or _secret_key(instance)
+    return settings

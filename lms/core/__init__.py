@@ -1,0 +1,67 @@
+"""Pages and behaviour shared by every feature: health check, errors, headers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template
+from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import gettext as _
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+
+bp = Blueprint("core", __name__)
+
+# The error pages a user may meet, with a sentence in their language.
+ERROR_MESSAGES = {
+    400: lambda: _("The request could not be understood. Please go back and try again."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("We could not find that page. It may have moved or been unpublished."),
+    405: lambda: _("This page cannot be used that way."),
+    413: lambda: _("What you sent is larger than we accept."),
+    429: lambda: _("Too many attempts. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. Nothing you entered was lost; please try again."),
+}
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # the check must answer whatever the database does
+        db.session.rollback()
+        return jsonify(status="error", database={"ok": False, "error": type(error).__name__}), 503
+    return jsonify(status="ok", database={"ok": True, "dialect": db.engine.dialect.name})
+
+
+def _error_page(error: HTTPException):
+    code = error.code or 500
+    message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])()
+    return render_template("core/error.html", code=code, message=message), code
+
+
+def _csrf_error(error):
+    message = _("This form has expired. Please reload the page and send it again; what you typed is still in the form.")
+    return render_template("core/error.html", code=400, message=message), 400
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    app.register_blueprint(bp)
+    for code in ERROR_MESSAGES:
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.after_request(_security_headers)
+    app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date)

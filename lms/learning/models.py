@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.types import UTCDateTime, str_enum, utcnow
+from lms.extensions import db
+
+
+class EnrolmentSource(enum.StrEnum):
+    SELF = "self"
+    LTI = "lti"
+
+
+class ProgressStatus(enum.StrEnum):
+    STARTED = "started"
+    COMPLETED = "completed"
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    source: Mapped[EnrolmentSource] = mapped_column(
+        str_enum(EnrolmentSource),
+        default=EnrolmentSource.SELF,
+    )
+    # The platform course an LTI launch came from, for reporting.
+    lti_context_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModuleProgress(db.Model):
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # RESTRICT: deleting a module must never silently drop learners' history.
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ProgressStatus] = mapped_column(
+        str_enum(ProgressStatus),
+        default=ProgressStatus.STARTED,
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
