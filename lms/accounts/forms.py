@@ -49,7 +49,7 @@ class ProfileFields(FlaskForm):
                                render_kw={"autocomplete": "name"})
     country = SelectField(_l("Country"), validators=[Optional()], filters=[_empty_to_none], validate_choice=True)
     organisation = SelectField(_l("Organisation"), validators=[Optional()], filters=[_empty_to_none])
-    language = SelectField(_l("Language"), validators=[DataRequired()])
+    language = SelectField(_l("Preferred language"), validators=[DataRequired()])
 
     def fill_choices(self) -> None:
         self.country.choices = country_choices()
