@@ -1,0 +1,60 @@
+"""A learner registers, takes a whole course in Finnish and sees 100 % — in Chromium, checked by axe-core."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe_check):
+    page.goto(live_server + "/account/register")
+    axe_check(page, "register")
+    page.get_by_label("E-mail address").fill("aino.virtanen@example.fi")
+    page.get_by_label("Name").fill("Aino Virtanen")
+    page.get_by_label("Password", exact=True).fill("turvallinen salasana")
+    page.get_by_label("Repeat password").fill("turvallinen salasana")
+    page.get_by_label("Country").select_option("FI")
+    page.get_by_label("Organisation").select_option(label="Pharmaceutical Information Centre")
+    page.get_by_label("Preferred language").select_option("fi")
+    page.get_by_role("button", name="Create account").click()
+
+    # The catalogue, with the courses titled in Finnish.
+    course_link = page.get_by_role("link", name=re.compile("lääkinnällisiä laitteita koskevan sääntelyn perusteet"))
+    expect(course_link).to_be_visible()
+    axe_check(page, "catalogue")
+    course_link.click()
+    expect(page.locator("h1")).to_contain_text("lääkinnällisiä laitteita")
+    axe_check(page, "course page")
+    modules = page.locator("ol.outline > li")
+    count = modules.count()
+    assert count >= 5
+
+    page.get_by_role("button", name="Start the course").click()
+    for number in range(1, count + 1):
+        expect(page.locator(".module-position")).to_have_text(f"Module {number} of {count}")
+        content = page.locator(".module-content")
+        expect(content).to_have_attribute("lang", "fi")
+        expect(page.locator(".notice")).to_have_count(0)  # Finnish exists: no fallback notice
+        axe_check(page, f"module {number}")
+        # Keyboard only: tab to the button and press Enter.
+        button = page.get_by_role("button", name="Mark as complete")
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+
+    # After the last module the course page shows every module completed.
+    expect(page.locator("ol.outline .status")).to_have_text(["Completed"] * count)
+    page.get_by_role("link", name="My learning").click()
+    expect(page.locator(".progress-text")).to_contain_text(re.compile(r"100\s?%"))
+    expect(page.locator(".progress-text")).to_contain_text(f"{count} of {count} modules completed")
+    axe_check(page, "dashboard")
+
+
+def test_skip_link_moves_focus_to_the_main_content(page: Page, live_server: str):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
