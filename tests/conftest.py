@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from lms import create_app
 from lms.accounts import services as accounts
@@ -32,24 +32,27 @@ def unavailable(what: str, why: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    engine = create_engine(POSTGRES_URL)
+def postgres_url(tmp_path_factory) -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server, dropped at the end,
+    so that two runs (a developer's and CI's) never share tables."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"nordlearn_test_{os.getpid()}"
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            connection.execute(text(f"CREATE DATABASE {name}"))
     except Exception as error:  # any failure to connect means: not available
+        admin.dispose()
         unavailable(f"PostgreSQL at {POSTGRES_URL}", type(error).__name__)
-    finally:
-        engine.dispose()
-    # A clean schema once per run; each test then empties the tables it used.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": POSTGRES_URL, "SECRET_KEY": "test"}, instance_path=ROOT / "instance" / "test")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"}, instance_path=tmp_path_factory.mktemp("pg"))
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         db.engine.dispose()
-    return POSTGRES_URL
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -65,20 +65,28 @@ class ProfileFields(FlaskForm):
         )
 
 
-class RegisterForm(ProfileFields):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
-    password = PasswordField(
-        _l("Password"),
+def _new_password(label) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200)],
         description=_l("At least %(count)d characters.", count=services.MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
-    password_confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+
+
+def _repeat_password(label, other: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(), EqualTo(other, message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = _new_password(_l("Password"))
+    password_confirm = _repeat_password(_l("Repeat password"), "password")
 
 
 class ProfileForm(ProfileFields):
@@ -95,14 +103,5 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
-    new = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200)],
-        description=_l("At least %(count)d characters.", count=services.MIN_PASSWORD_LENGTH),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new = _new_password(_l("New password"))
+    confirm = _repeat_password(_l("Repeat new password"), "new")

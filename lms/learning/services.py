@@ -75,17 +75,21 @@ class CourseState:
 def enrol(*, user: User, course: Course, source: EnrolmentSource = EnrolmentSource.SELF,
           lti_context_id: str | None = None) -> None:
     """Enrol ``user`` once, however often or concurrently this is called."""
+    _enrol_ids(user_id=user.id, course_id=course.id, source=source, lti_context_id=lti_context_id)
+
+
+def _enrol_ids(*, user_id: int, course_id: int, source: EnrolmentSource, lti_context_id: str | None) -> None:
     insert_or_ignore(
         Enrolment,
-        {"user_id": user.id, "course_id": course.id, "source": source, "lti_context_id": lti_context_id,
+        {"user_id": user_id, "course_id": course_id, "source": source, "lti_context_id": lti_context_id,
          "created_at": utcnow()},
         conflict=("user_id", "course_id"),
     )
 
 
-def record_visit(*, user: User, module: Module, at: datetime) -> None:
+def record_visit(*, user: User, module: Module, at: datetime) -> ModuleProgress:
     """Note that ``user`` opened ``module``: one row per user and module, whatever the races."""
-    enrol(user=user, course=module.course)
+    _enrol_ids(user_id=user.id, course_id=module.course_id, source=EnrolmentSource.SELF, lti_context_id=None)
     insert_or_ignore(
         ModuleProgress,
         {"user_id": user.id, "module_id": module.id, "status": ProgressStatus.STARTED,
@@ -98,6 +102,7 @@ def record_visit(*, user: User, module: Module, at: datetime) -> None:
                ModuleProgress.last_seen_at < at)
         .values(last_seen_at=at)
     )
+    return _progress_row(user, module)
 
 
 def complete_module(*, user: User, module: Module, at: datetime) -> ModuleProgress:
@@ -109,7 +114,10 @@ def complete_module(*, user: User, module: Module, at: datetime) -> ModuleProgre
                ModuleProgress.completed_at.is_(None))
         .values(status=ProgressStatus.COMPLETED, completed_at=at)
     )
-    db.session.flush()
+    return _progress_row(user, module)
+
+
+def _progress_row(user: User, module: Module) -> ModuleProgress:
     return db.session.scalars(
         select(ModuleProgress)
         .where(ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id)

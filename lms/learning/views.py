@@ -26,15 +26,11 @@ def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
 @login_required
 def module(slug: str, module: str):
     page = _module_page_or_404(slug, module)
-    services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
-    db.session.commit()
-    state = services.course_state(user=current_user, course=page.course, outline=[page.entry])
-    return render_template(
-        "learning/module.html",
-        page=page,
-        html=content.module_html(page.revision),
-        row=state.rows[0],
-    )
+    progress = services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
+    response = render_template("learning/module.html", page=page, html=content.module_html(page.revision),
+                               progress=progress)
+    db.session.commit()  # after rendering, so that nothing the page shows is loaded twice
+    return response
 
 
 @bp.post("/courses/<slug>/modules/<module>/complete")
