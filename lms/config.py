@@ -47,6 +47,7 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LMS_BASE_URL": base_url,
         "LMS_REDIS_URL": redis_url,
+        "LMS_MEDIA_DIR": env.get("LMS_MEDIA_DIR") or str(instance / "media"),
         "LMS_PROXY_HOPS": int(env.get("LMS_PROXY_HOPS", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

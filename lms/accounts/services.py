@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Organisation, Role, User
@@ -85,8 +86,11 @@ def create_user(*, email: str, password: str, profile: Profile, role: Role = Rol
         preferred_language=profile.preferred_language,
         role=role,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two sign-ups with one e-mail at the same moment
+            db.session.add(user)
+    except IntegrityError:
+        raise EmailTaken(email) from None
     return user
 
 

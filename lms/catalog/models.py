@@ -100,3 +100,22 @@ class ModuleRevision(db.Model):
     # For a translation: the revision of the source language it was made from.
     source_revision_id: Mapped[int | None] = mapped_column(ForeignKey("module_revisions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CourseMedia(db.Model):
+    """An image of a course, referenced from its modules as ``media/<name>``.
+
+    The bytes live outside the database, stored by their SHA-256 (see
+    ``lms.content.media``); this row names them within the course.
+    """
+
+    __tablename__ = "course_media"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, url_for
+from flask import abort, g, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from lms.catalog import bp, services
+from lms.content import services as content
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.learning import services as learning
@@ -46,3 +47,13 @@ def start(slug: str):
     state = learning.course_state(user=current_user, course=course, outline=outline)
     target = state.resume or outline[0]
     return redirect(url_for("learning.module", slug=slug, module=target.module.slug))
+
+
+@bp.get("/courses/<slug>/media/<name>")
+def media(slug: str, name: str):
+    course = published_course_or_404(slug)
+    try:
+        path, row = content.published_media(course=course, name=name)
+    except content.MediaNotFound:
+        abort(404)
+    return send_file(path, mimetype=row.content_type, etag=row.sha256, max_age=24 * 3600, conditional=True)

@@ -56,6 +56,7 @@ def export_command(slug: str, path: Path, force: bool) -> None:
             raise click.ClickException(f"{target} exists and is not empty; use --force to replace it")
         (target / packages.MANIFEST).unlink(missing_ok=True)
         shutil.rmtree(target / packages.MODULES_DIR, ignore_errors=True)
+        shutil.rmtree(target / packages.MEDIA_DIR, ignore_errors=True)
     try:
         written = packages.export_package(slug, target)
     except packages.CourseMissing:

@@ -54,7 +54,11 @@ def _link_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) 
 
 
 def _image(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
-    tokens[idx].attrSet("loading", "lazy")
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if env.get("media_base") and src.startswith("media/"):
+        token.attrSet("src", env["media_base"] + src[len("media/"):])
+    token.attrSet("loading", "lazy")
     return self.image(tokens, idx, options, env)
 
 
@@ -78,12 +82,15 @@ def _build() -> MarkdownIt:
 _MD = _build()
 
 
-def render(text: str) -> Markup:
-    """Render a module body (without its title line) to HTML that is safe to embed."""
-    return Markup(_MD.render(text))
+def render(text: str, *, media_base: str | None = None) -> Markup:
+    """Render a module body (without its title line) to HTML that is safe to embed.
+
+    ``media_base`` is the URL that the course's ``media/`` images are served from.
+    """
+    return Markup(_MD.render(text, {"media_base": media_base}))
 
 
-def render_module_file(text: str) -> Markup:
+def render_module_file(text: str, *, media_base: str | None = None) -> Markup:
     """Render a whole module file: the title line is shown by the page, not repeated."""
     _title, body = split_title(text)
-    return render(body)
+    return render(body, media_base=media_base)

@@ -22,8 +22,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lms.catalog.models import Course, CourseText, Module, ModuleRevision, RevisionStatus
+from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
 from lms.catalog.services import latest_revisions
+from lms.content import media
 from lms.content.markdown import split_title
 from lms.core.types import utcnow
 from lms.extensions import db
@@ -31,6 +32,8 @@ from lms.i18n.languages import CONTENT_LANGUAGES
 
 MANIFEST = "course.yml"
 MODULES_DIR = "modules"
+MEDIA_DIR = "media"
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_TITLE = 300
@@ -61,6 +64,8 @@ class PackageSpec:
     titles: dict[str, str]
     summaries: dict[str, str]
     modules: list[ModuleSpec]
+    # name → bytes of each image in media/
+    media: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,12 +215,49 @@ class _Reader:
         if default_language and get("summary") and default_language not in summaries:
             self.at(entries["summary"][0], _l("no summary in the default language “%(code)s”", code=default_language))
         modules = self._modules(get("modules"), default_language) if get("modules") else []
+        media = self._media()
+        self._images(modules, media)
         if self.problems:
             return None
         return PackageSpec(
             folder=self.folder, slug=slug, default_language=default_language, version=version,
             estimated_hours=hours, published=bool(published), titles=titles, summaries=summaries, modules=modules,
+            media=media,
         )
+
+    def _media(self) -> dict[str, bytes]:
+        folder = self.folder / MEDIA_DIR
+        if not folder.is_dir():
+            return {}
+        found = {}
+        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+            wanted = media.expected_type(path.name) if path.is_file() else None
+            if wanted is None:
+                self.problem(path, None, _l("images must be PNG, JPEG, WebP or GIF files with a lower-case name "
+                                            "such as figure-1.png"))
+                continue
+            data = path.read_bytes()
+            if len(data) > media.MAX_MEDIA_BYTES:
+                self.problem(path, None, _l("larger than %(size)d MiB", size=media.MAX_MEDIA_BYTES // 2**20))
+            elif media.sniff(data) != wanted:
+                self.problem(path, None, _l("the file is not the image its name says it is"))
+            else:
+                found[path.name] = data
+        return found
+
+    def _images(self, modules: list[ModuleSpec], found: dict[str, bytes]) -> None:
+        """Every image has alt text, and every ``media/`` image it names is in the package."""
+        for module in modules:
+            for language, text in module.files.items():
+                path = self.folder / MODULES_DIR / module.slug / f"{language}.md"
+                for number, line in enumerate(text.splitlines(), start=1):
+                    for image in IMAGE_RE.finditer(line):
+                        if not image.group("alt").strip():
+                            self.problem(path, number, _l("an image needs a text alternative: ![what it shows](…)"))
+                        src = image.group("src")
+                        if src.startswith(f"{MEDIA_DIR}/") and src[len(MEDIA_DIR) + 1:] not in found:
+                            self.problem(path, number, _l("image %(src)s is not in the package's media folder",
+                                                          src=src))
 
     def _hours(self, node: yaml.Node) -> Decimal | None:
         value = self.scalar(node, "estimated_hours")
@@ -262,7 +304,7 @@ class _Reader:
                 if extra.name not in seen:
                     self.problem(extra, None, _l("this folder is not listed under “modules” in %(file)s", file=MANIFEST))
         for extra in sorted(p for p in self.folder.iterdir() if not p.name.startswith(".")):
-            if extra.name not in (MANIFEST, MODULES_DIR, "README.md"):
+            if extra.name not in (MANIFEST, MODULES_DIR, MEDIA_DIR, "README.md"):
                 self.problem(extra, None, _l("unexpected file or folder in a course package"))
         return modules
 
@@ -397,6 +439,7 @@ class _CourseImport:
             changed=created,
         )
         state._course_fields()
+        state._media()
         return state
 
     def _set(self, obj, name: str, value) -> None:
@@ -422,6 +465,23 @@ class _CourseImport:
                 )
                 self.changed = True
         db.session.flush()
+
+    def _media(self) -> None:
+        """Store each image once by its hash; name it in the course; forget names no longer shipped."""
+        rows = {m.name: m for m in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == self.course.id))}
+        for name, data in self.spec.media.items():
+            digest = media.store(data)
+            row = rows.pop(name, None)
+            if row is None:
+                db.session.add(CourseMedia(course_id=self.course.id, name=name, sha256=digest,
+                                           content_type=media.sniff(data), size=len(data)))
+                self.changed = True
+            elif row.sha256 != digest:
+                row.sha256, row.content_type, row.size = digest, media.sniff(data), len(data)
+                self.changed = True
+        for row in rows.values():
+            db.session.delete(row)
+            self.changed = True
 
     def module(self, spec: ModuleSpec) -> None:
         position = next(i for i, m in enumerate(self.spec.modules, start=1) if m.slug == spec.slug)
@@ -517,6 +577,11 @@ def export_package(slug: str, target: Path) -> list[Path]:
     written = [target / MANIFEST]
     target.mkdir(parents=True, exist_ok=True)
     (target / MANIFEST).write_bytes(manifest_text(course, modules).encode("utf-8"))
+    for row in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id)):
+        path = target / MEDIA_DIR / row.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(media.blob_path(row.sha256).read_bytes())
+        written.append(path)
     for module in modules:
         folder = target / MODULES_DIR / module.slug
         folder.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ launch's locale, the browser's Accept-Language, the course's default language.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, has_request_context, request, session
+from flask import Blueprint, Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -64,8 +64,13 @@ def ui_language() -> str:
     return language if language in available_ui_languages() else "en"
 
 
-def available_ui_languages() -> set[str]:
-    return {str(locale) for locale in babel.list_translations()} | {"en"}
+def available_ui_languages() -> frozenset[str]:
+    """Languages with a compiled interface catalog (read once per app, not per page)."""
+    cached = current_app.extensions.get("lms_ui_languages")
+    if cached is None:
+        cached = frozenset({str(locale) for locale in babel.list_translations()} | {"en"})
+        current_app.extensions["lms_ui_languages"] = cached
+    return cached
 
 
 def init_app(app: Flask) -> None:

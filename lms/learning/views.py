@@ -27,7 +27,7 @@ def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
 def module(slug: str, module: str):
     page = _module_page_or_404(slug, module)
     progress = services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
-    response = render_template("learning/module.html", page=page, html=content.module_html(page.revision),
+    response = render_template("learning/module.html", page=page, html=content.module_html(page.revision, course_slug=page.course.slug),
                                progress=progress)
     db.session.commit()  # after rendering, so that nothing the page shows is loaded twice
     return response

@@ -73,7 +73,7 @@ def test_rendered_html_is_cached_per_revision(client, monkeypatch):
 
     calls = []
     real = markdown.render_module_file
-    monkeypatch.setattr(markdown, "render_module_file", lambda text: calls.append(text) or real(text))
+    monkeypatch.setattr(markdown, "render_module_file", lambda text, **kw: calls.append(text) or real(text, **kw))
     course = make_course(modules=1)
     make_user(email="a@example.org")
     login(client, "a@example.org")

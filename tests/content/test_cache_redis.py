@@ -24,7 +24,7 @@ def test_rendered_html_is_cached_in_redis_and_shared_between_instances(redis_url
 
     renders = []
     real = markdown.render_module_file
-    monkeypatch.setattr(markdown, "render_module_file", lambda text: renders.append(text) or real(text))
+    monkeypatch.setattr(markdown, "render_module_file", lambda text, **kw: renders.append(text) or real(text, **kw))
     with first.app_context():
         db.create_all()
         accounts.seed_partner_organisations()

@@ -34,6 +34,13 @@ modules:
 """
 
 
+# The smallest valid PNG: a 1×1 transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+)
+
+
 def write_package(root: Path, manifest: str = MANIFEST, files: dict[str, str] | None = None) -> Path:
     folder = root / "demo-course"
     folder.mkdir(parents=True)
@@ -148,6 +155,12 @@ BROKEN = [
     ("not utf-8", {"modules/first/fi.md": b"# Otsikko\n\nHyv\xe4\n"}, "first/fi.md", 3),
     ("file with unknown language", {"modules/first/xx.md": "# X\n\ny\n"}, "first/xx.md", None),
     ("folder not listed", {"modules/stray/en.md": "# Stray\n\ny\n"}, "modules/stray", None),
+    ("image not in media", {"modules/first/en.md": "# First\n\n![A chart](media/missing.png)\n"}, "first/en.md", 3),
+    ("image without alt text", {"modules/first/en.md": "# First\n\n![](media/chart.png)\n",
+                                "media/chart.png": PNG}, "first/en.md", 3),
+    ("not really a png", {"media/chart.png": b"<svg onload=alert(1)>"}, "media/chart.png", None),
+    ("unsafe media name", {"media/Chart 1.PNG": PNG}, "media/Chart 1.PNG", None),
+    ("svg is not accepted", {"media/chart.svg": b"<svg></svg>"}, "media/chart.svg", None),
     ("no default-language file", {"modules/second/en.md": None, "modules/second/fi.md": "# T\n\nb\n"},
      "modules/second", None),
 ]
@@ -186,3 +199,38 @@ def test_malformed_package_is_refused_whole_with_file_and_line(app, runner, tmp_
 def test_empty_folder_is_refused(runner, tmp_path):
     result = run_import(runner, tmp_path)
     assert result.exit_code != 0 and "no course package here" in result.output
+
+
+def test_course_images_are_imported_served_and_exported(app, client, runner, tmp_path):
+    folder = write_package(tmp_path / "in", files={
+        "first/en.md": "# First\n\n![A tiny transparent square](media/pixel.png)\n",
+        "second/en.md": "# Second\n\nMore.\n",
+    })
+    (folder / "media").mkdir()
+    (folder / "media" / "pixel.png").write_bytes(PNG)
+    assert run_import(runner, folder).exit_code == 0
+    assert "0 new, 0 updated" in run_import(runner, folder).output  # unchanged image: nothing to do
+
+    with client.get("/courses/demo-course/media/pixel.png") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "image/png"
+        assert response.get_data() == PNG
+    assert client.get("/courses/demo-course/media/other.png").status_code == 404
+    assert client.get("/courses/demo-course/media/../course.yml").status_code == 404
+
+    from tests.conftest import login
+    from tests.factories import make_user
+
+    make_user(email="a@example.org")
+    login(client, "a@example.org")
+    html = client.get("/courses/demo-course/modules/first").get_data(as_text=True)
+    assert '<img src="/courses/demo-course/media/pixel.png" alt="A tiny transparent square" loading="lazy">' in html
+
+    exported = runner.invoke(args=["courses", "export", "demo-course", str(tmp_path / "out")])
+    assert exported.exit_code == 0, exported.output
+    assert files_of(tmp_path / "out" / "demo-course") == files_of(folder)
+
+    course = db.session.scalar(select(Course).where(Course.slug == "demo-course"))
+    course.published = False
+    db.session.commit()
+    assert client.get("/courses/demo-course/media/pixel.png").status_code == 404
