@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
-from lms.catalog.models import Course, CourseText, Module, ModuleRevision, RevisionStatus
+from lms.catalog.models import Course, Module, ModuleRevision, RevisionStatus
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n.languages import pick

@@ -1,24 +1,21 @@
-"""Course packages: read and check a ``courses/<slug>/`` folder, import it, export it.
+"""Course packages: import a checked ``courses/<slug>/`` folder, export a course as one.
 
-A package is checked as a whole before anything is written; any problem
-refuses it with the file and line to look at, and the database stays as it
-was. Import is idempotent: unchanged texts add nothing, changed texts add a
-new published revision, and learners' progress is never touched. Export
-writes ``course.yml`` in its canonical form and every module file exactly as
-stored, so a package in canonical form comes back byte for byte.
+A package is checked as a whole before anything is written
+(``lms.content.package_reader``); any problem refuses it and the database
+stays as it was. Import is idempotent: unchanged texts add nothing, changed
+texts add a new published revision, and learners' progress is never touched.
+Export writes ``course.yml`` in its canonical form and every module file and
+image exactly as stored, so a package in canonical form comes back byte for
+byte.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,354 +23,21 @@ from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRe
 from lms.catalog.services import latest_revisions
 from lms.content import media
 from lms.content.markdown import split_title
+from lms.content.package_reader import (  # noqa: F401  (the package API in one place)
+    MANIFEST,
+    MEDIA_DIR,
+    MODULES_DIR,
+    ModuleSpec,
+    PackageError,
+    PackageSpec,
+    Problem,
+    content_hash,
+    find_packages,
+    read_packages,
+)
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n.languages import CONTENT_LANGUAGES
-
-MANIFEST = "course.yml"
-MODULES_DIR = "modules"
-MEDIA_DIR = "media"
-IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_MODULE_BYTES = 1024 * 1024
-MAX_TITLE = 300
-COURSE_KEYS = ("slug", "default_language", "version", "estimated_hours", "published", "title", "summary", "modules")
-REQUIRED_KEYS = ("slug", "default_language", "version", "estimated_hours", "title", "summary", "modules")
-MODULE_KEYS = ("slug", "published")
-
-
-# ---------------------------------------------------------------- the package, read
-
-
-@dataclass
-class ModuleSpec:
-    slug: str
-    published: bool
-    # language → the whole Markdown file as written
-    files: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class PackageSpec:
-    folder: Path
-    slug: str
-    default_language: str
-    version: str
-    estimated_hours: Decimal
-    published: bool
-    titles: dict[str, str]
-    summaries: dict[str, str]
-    modules: list[ModuleSpec]
-    # name → bytes of each image in media/
-    media: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.message}"
-
-
-class PackageError(Exception):
-    """One or more packages were refused; nothing was imported."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def find_packages(root: Path) -> list[Path]:
-    """``root`` itself if it is a package, else each package folder directly below it."""
-    if (root / MANIFEST).is_file():
-        return [root]
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    packages = [p for p in folders if (p / MANIFEST).is_file()]
-    if not packages:
-        raise PackageError([Problem(root, None, str(_l("no course package here (no %(file)s found)", file=MANIFEST)))])
-    return packages
-
-
-class _Reader:
-    """Reads one package, collecting every problem with its file and line."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.manifest = folder / MANIFEST
-        self.problems: list[Problem] = []
-
-    def problem(self, path: Path, line: int | None, message) -> None:
-        self.problems.append(Problem(path, line, str(message)))
-
-    def at(self, node: yaml.Node, message) -> None:
-        self.problem(self.manifest, node.start_mark.line + 1, message)
-
-    # --- YAML nodes, read by hand so that every value keeps its line
-
-    def scalar(self, node: yaml.Node, key: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode):
-            self.at(node, _l("“%(key)s” must be a single value", key=key))
-            return None
-        return node.value
-
-    def text(self, node: yaml.Node, key: str, *, max_length: int | None = None) -> str | None:
-        value = self.scalar(node, key)
-        if value is None:
-            return None
-        if not value.strip():
-            self.at(node, _l("“%(key)s” must not be empty", key=key))
-            return None
-        if max_length and len(value) > max_length:
-            self.at(node, _l("“%(key)s” is longer than %(max)d characters", key=key, max=max_length))
-            return None
-        return value
-
-    def boolean(self, node: yaml.Node, key: str) -> bool | None:
-        value = self.scalar(node, key)
-        if value in ("true", "false"):
-            return value == "true"
-        if value is not None:
-            self.at(node, _l("“%(key)s” must be true or false", key=key))
-        return None
-
-    def mapping(self, node: yaml.Node, key: str, allowed: Iterable[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            self.at(node, _l("“%(key)s” must be a list of “name: value” entries", key=key))
-            return {}
-        allowed = tuple(allowed)
-        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if name not in allowed:
-                self.at(key_node, _l("unknown entry “%(name)s” in “%(key)s”", name=name, key=key))
-            elif name in result:
-                self.at(key_node, _l("“%(name)s” is given twice", name=name))
-            else:
-                result[name] = (key_node, value_node)
-        return result
-
-    def languages(self, node: yaml.Node, key: str) -> dict[str, str]:
-        entries = self.mapping(node, key, CONTENT_LANGUAGES)
-        texts = {}
-        for language, (_key_node, value_node) in entries.items():
-            value = self.text(value_node, f"{key}.{language}", max_length=MAX_TITLE if key == "title" else 5000)
-            if value is not None:
-                texts[language] = value
-        return texts
-
-    # --- the package
-
-    def read(self) -> PackageSpec | None:
-        try:
-            raw = self.manifest.read_bytes().decode("utf-8")
-            root = yaml.compose(raw, Loader=yaml.SafeLoader)
-        except UnicodeDecodeError as error:
-            self.problem(self.manifest, _line_of_byte(self.manifest.read_bytes(), error.start),
-                         _l("not valid UTF-8 text"))
-            return None
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            self.problem(self.manifest, mark.line + 1 if mark else None,
-                         _l("not valid YAML: %(problem)s", problem=error.problem or error.context or ""))
-            return None
-        if root is None:
-            self.problem(self.manifest, 1, _l("the file is empty"))
-            return None
-        entries = self.mapping(root, MANIFEST, COURSE_KEYS)
-        if self.problems and not entries:
-            return None
-        for key in REQUIRED_KEYS:
-            if key not in entries:
-                self.at(root, _l("“%(key)s” is missing", key=key))
-        get = lambda key: entries[key][1] if key in entries else None  # noqa: E731
-
-        slug = self.text(get("slug"), "slug") if get("slug") else None
-        if slug is not None and (not SLUG_RE.match(slug) or len(slug) > 80):
-            self.at(get("slug"), _l("“slug” may hold only lower-case letters, digits and single hyphens"))
-        elif slug is not None and slug != self.folder.name:
-            self.at(get("slug"), _l("“slug” is “%(slug)s” but the folder is called “%(folder)s”",
-                                    slug=slug, folder=self.folder.name))
-        default_language = self.scalar(get("default_language"), "default_language") if get("default_language") else None
-        if default_language is not None and default_language not in CONTENT_LANGUAGES:
-            self.at(get("default_language"), _l("unknown language code “%(code)s”", code=default_language))
-            default_language = None
-        version = self.text(get("version"), "version", max_length=40) if get("version") else None
-        hours = self._hours(get("estimated_hours")) if get("estimated_hours") else None
-        published = self.boolean(get("published"), "published") if get("published") else True
-        titles = self.languages(get("title"), "title") if get("title") else {}
-        summaries = self.languages(get("summary"), "summary") if get("summary") else {}
-        if default_language and get("title") and default_language not in titles:
-            self.at(entries["title"][0], _l("no title in the default language “%(code)s”", code=default_language))
-        if default_language and get("summary") and default_language not in summaries:
-            self.at(entries["summary"][0], _l("no summary in the default language “%(code)s”", code=default_language))
-        modules = self._modules(get("modules"), default_language) if get("modules") else []
-        media = self._media()
-        self._images(modules, media)
-        if self.problems:
-            return None
-        return PackageSpec(
-            folder=self.folder, slug=slug, default_language=default_language, version=version,
-            estimated_hours=hours, published=bool(published), titles=titles, summaries=summaries, modules=modules,
-            media=media,
-        )
-
-    def _media(self) -> dict[str, bytes]:
-        folder = self.folder / MEDIA_DIR
-        if not folder.is_dir():
-            return {}
-        found = {}
-        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
-            wanted = media.expected_type(path.name) if path.is_file() else None
-            if wanted is None:
-                self.problem(path, None, _l("images must be PNG, JPEG, WebP or GIF files with a lower-case name "
-                                            "such as figure-1.png"))
-                continue
-            data = path.read_bytes()
-            if len(data) > media.MAX_MEDIA_BYTES:
-                self.problem(path, None, _l("larger than %(size)d MiB", size=media.MAX_MEDIA_BYTES // 2**20))
-            elif media.sniff(data) != wanted:
-                self.problem(path, None, _l("the file is not the image its name says it is"))
-            else:
-                found[path.name] = data
-        return found
-
-    def _images(self, modules: list[ModuleSpec], found: dict[str, bytes]) -> None:
-        """Every image has alt text, and every ``media/`` image it names is in the package."""
-        for module in modules:
-            for language, text in module.files.items():
-                path = self.folder / MODULES_DIR / module.slug / f"{language}.md"
-                for number, line in enumerate(text.splitlines(), start=1):
-                    for image in IMAGE_RE.finditer(line):
-                        if not image.group("alt").strip():
-                            self.problem(path, number, _l("an image needs a text alternative: ![what it shows](…)"))
-                        src = image.group("src")
-                        if src.startswith(f"{MEDIA_DIR}/") and src[len(MEDIA_DIR) + 1:] not in found:
-                            self.problem(path, number, _l("image %(src)s is not in the package's media folder",
-                                                          src=src))
-
-    def _hours(self, node: yaml.Node) -> Decimal | None:
-        value = self.scalar(node, "estimated_hours")
-        try:
-            hours = Decimal(value) if value is not None else None
-        except InvalidOperation:
-            hours = None
-        if hours is None or not hours.is_finite() or hours <= 0 or hours > 1000 or -hours.as_tuple().exponent > 2:
-            if value is not None:
-                self.at(node, _l("“estimated_hours” must be a number of hours between 0 and 1000, e.g. 4.5"))
-            return None
-        return hours
-
-    def _modules(self, node: yaml.Node, default_language: str | None) -> list[ModuleSpec]:
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.at(node, _l("“modules” must list at least one module, each as “- slug: name”"))
-            return []
-        modules: list[ModuleSpec] = []
-        seen: set[str] = set()
-        for item in node.value:
-            entries = self.mapping(item, "modules", MODULE_KEYS)
-            if "slug" not in entries:
-                if isinstance(item, yaml.MappingNode):
-                    self.at(item, _l("a module has no “slug”"))
-                continue
-            slug_node = entries["slug"][1]
-            slug = self.text(slug_node, "slug")
-            if slug is None:
-                continue
-            if not SLUG_RE.match(slug) or len(slug) > 80:
-                self.at(slug_node, _l("module slug “%(slug)s” may hold only lower-case letters, digits and single hyphens", slug=slug))
-                continue
-            if slug in seen:
-                self.at(slug_node, _l("module “%(slug)s” is listed twice", slug=slug))
-                continue
-            seen.add(slug)
-            published = self.boolean(entries["published"][1], "published") if "published" in entries else True
-            module = ModuleSpec(slug=slug, published=bool(published))
-            self._module_files(module, slug_node, default_language)
-            modules.append(module)
-        modules_dir = self.folder / MODULES_DIR
-        if modules_dir.is_dir():
-            for extra in sorted(p for p in modules_dir.iterdir() if not p.name.startswith(".")):
-                if extra.name not in seen:
-                    self.problem(extra, None, _l("this folder is not listed under “modules” in %(file)s", file=MANIFEST))
-        for extra in sorted(p for p in self.folder.iterdir() if not p.name.startswith(".")):
-            if extra.name not in (MANIFEST, MODULES_DIR, MEDIA_DIR, "README.md"):
-                self.problem(extra, None, _l("unexpected file or folder in a course package"))
-        return modules
-
-    def _module_files(self, module: ModuleSpec, slug_node: yaml.Node, default_language: str | None) -> None:
-        folder = self.folder / MODULES_DIR / module.slug
-        if not folder.is_dir():
-            self.at(slug_node, _l("module folder %(folder)s is missing", folder=f"{MODULES_DIR}/{module.slug}/"))
-            return
-        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
-            language = path.name.removesuffix(".md")
-            if not path.is_file() or not path.name.endswith(".md") or language not in CONTENT_LANGUAGES:
-                self.problem(path, None, _l("expected one Markdown file per language, named like en.md or fi.md"))
-                continue
-            text = self._module_text(path)
-            if text is not None:
-                module.files[language] = text
-        if default_language and default_language not in module.files and not any(
-            p.path.parent == folder for p in self.problems
-        ):
-            self.problem(folder, None, _l("no file in the default language (%(file)s)", file=f"{default_language}.md"))
-
-    def _module_text(self, path: Path) -> str | None:
-        data = path.read_bytes()
-        if len(data) > MAX_MODULE_BYTES:
-            self.problem(path, None, _l("larger than %(size)d KiB", size=MAX_MODULE_BYTES // 1024))
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            self.problem(path, _line_of_byte(data, error.start), _l("not valid UTF-8 text"))
-            return None
-        if "\x00" in text:
-            self.problem(path, text[: text.index("\x00")].count("\n") + 1, _l("contains a NUL character"))
-            return None
-        title, body = split_title(text)
-        if title is None:
-            self.problem(path, 1, _l("the first line must be the module title, written as “# Title”"))
-            return None
-        if len(title) > MAX_TITLE:
-            self.problem(path, 1, _l("the title is longer than %(max)d characters", max=MAX_TITLE))
-            return None
-        if not body.strip():
-            self.problem(path, 2, _l("the module has a title but no text"))
-            return None
-        return text
-
-
-def _line_of_byte(data: bytes, offset: int) -> int:
-    return data[:offset].count(b"\n") + 1
-
-
-def read_packages(folders: Iterable[Path]) -> list[PackageSpec]:
-    """Read and check every package; raise PackageError listing all problems of all of them."""
-    specs, problems, slugs = [], [], set()
-    for folder in folders:
-        reader = _Reader(folder)
-        spec = reader.read()
-        problems.extend(reader.problems)
-        if spec is not None:
-            if spec.slug in slugs:
-                problems.append(Problem(folder / MANIFEST, None, str(_l("course “%(slug)s” is given twice", slug=spec.slug))))
-            slugs.add(spec.slug)
-            specs.append(spec)
-    if problems:
-        raise PackageError(problems)
-    return specs
-
-
-# ---------------------------------------------------------------- import
 
 
 @dataclass
@@ -523,9 +187,6 @@ class _CourseImport:
                 self.changed = True
         if self.changed and not self.created:
             self.result.courses_updated += 1
-
-
-# ---------------------------------------------------------------- export
 
 
 class _Dumper(yaml.SafeDumper):

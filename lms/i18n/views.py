@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask import abort, redirect, request, session
 from flask_login import current_user
 
+from lms.core.urls import safe_next
 from lms.extensions import db
 from lms.i18n import SESSION_KEY, bp
 from lms.i18n.languages import UI_LANGUAGES
-from lms.core.urls import safe_next
 
 
 @bp.post("/language")

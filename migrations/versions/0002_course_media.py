@@ -14,8 +14,8 @@ down_revision = '0001_initial'
 branch_labels = None
 depends_on = None
 
-def upgrade():
 
+def upgrade():
     op.create_table('course_media',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
@@ -29,7 +29,7 @@ def upgrade():
     sa.UniqueConstraint('course_id', 'name', name=op.f('uq_course_media_course_id_name'))
     )
 
-def downgrade():
 
+def downgrade():
     op.drop_table('course_media')
 
