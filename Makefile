@@ -30,17 +30,17 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 translations-extract: $(VENV)/.installed
-	$(PYBABEL) extract --quiet -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --project NordLearn --no-location --sort-output .
+	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --project NordLearn --no-location --sort-output .
 
 translations-update: translations-extract
 	@for po in translations/*/LC_MESSAGES/messages.po; do \
 	  [ -f "$$po" ] || continue; \
 	  lang=$$(basename $$(dirname $$(dirname $$po))); \
-	  $(PYBABEL) update --quiet --no-fuzzy-matching -i translations/messages.pot -d translations -l $$lang; \
+	  $(PYBABEL) --quiet update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$lang; \
 	done
 
 translations-compile: $(VENV)/.installed
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(PYBABEL) compile --quiet --statistics -d translations; fi
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(PYBABEL) compile --statistics -d translations; fi
 
 bench: install
 	$(PY) bench/run.py

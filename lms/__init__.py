@@ -10,7 +10,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import PROJECT_ROOT, load_settings
-from lms.extensions import cache, csrf, db, migrate
+from lms.extensions import cache, csrf, db, limiter, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | Path | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     cache.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

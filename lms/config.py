@@ -61,6 +61,9 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
     }
+    # Rate limits are counted where every instance sees them: Redis when configured.
+    settings["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    settings["RATELIMIT_KEY_PREFIX"] = "lms-limits"
     if redis_url:
         settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="lms:")
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,3 +32,4 @@ babel = Babel()
 csrf = CSRFProtect()
 cache = Cache()
 login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)

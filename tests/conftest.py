@@ -85,6 +85,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CACHE_TYPE": "SimpleCache",
+        "RATELIMIT_ENABLED": False,  # on in the tests of the limits themselves
         **overrides,
     }
     app = create_app(settings, instance_path=tmp_path / "instance")
@@ -93,8 +94,10 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
+def app(request, database_url, tmp_path):
+    """The app on a fresh database; ``@pytest.mark.app_settings(KEY=value)`` overrides settings."""
+    marker = request.node.get_closest_marker("app_settings")
+    app = make_app(database_url, tmp_path, **(marker.kwargs if marker else {}))
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from lms.accounts import bp, services
 from lms.accounts.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 from lms.core.urls import safe_next
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.i18n import SESSION_KEY, current_language
 from lms.i18n.languages import UI_LANGUAGES
 
@@ -19,7 +19,12 @@ def _start_session(user) -> None:
         session[SESSION_KEY] = user.preferred_language
 
 
+def _email_key() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
@@ -41,6 +46,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])  # per address
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key)  # per account tried
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), "learning.dashboard"))
@@ -84,6 +91,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"])
 def password():
     if current_user.password_hash is None:
         abort(404)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from lms.accounts import services
 from lms.accounts.models import Organisation, User
 from lms.extensions import db
 from tests.conftest import csrf_token, login, post_form
@@ -135,3 +137,20 @@ def test_cli_creates_users_with_password_from_stdin(runner):
     assert again.exit_code != 0 and "already exists" in again.output
     weak = runner.invoke(args=["users", "create", "x@example.org", "--password", "short"])
     assert weak.exit_code != 0 and "at least 10 characters" in weak.output
+
+
+@pytest.mark.app_settings(RATELIMIT_ENABLED=True)
+def test_repeated_wrong_passwords_are_slowed_down_and_change_nothing(client):
+    user = make_user(email="target@example.org")
+    statuses = [
+        post_form(client, "/account/login", {"email": "target@example.org", "password": "guess guess guess"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [422] * 10 + [429]
+    blocked = post_form(client, "/account/login", {"email": "target@example.org", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    # Another account from the same address is not locked out by these attempts.
+    make_user(email="other@example.org")
+    assert post_form(client, "/account/login", {"email": "other@example.org", "password": PASSWORD}).status_code == 302
+    assert services.authenticate(email="target@example.org", password=PASSWORD).id == user.id
