@@ -93,11 +93,13 @@ class ModuleRevision(db.Model):
     # The whole Markdown file, title line included, exactly as written.
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[RevisionStatus] = mapped_column(
-        str_enum(RevisionStatus)
-    )
+    status: Mapped[RevisionStatus] = mapped_column(str_enum(RevisionStatus))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # For a translation: the revision of the source language it was made from.
+    # For a translation: the source text it was made from, by language and content
+    # hash (full, or the 16-character prefix a package gave when that text is not
+    # known here), and that revision when it is known here.
+    source_language: Mapped[str | None] = mapped_column(String(8))
+    source_hash: Mapped[str | None] = mapped_column(String(64))
     source_revision_id: Mapped[int | None] = mapped_column(ForeignKey("module_revisions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

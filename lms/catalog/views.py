@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, send_file, url_for
+from flask import abort, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from lms.accounts.services import AccessDenied
 from lms.catalog import bp, services
 from lms.content import services as content
 from lms.extensions import db
 from lms.i18n import current_language
+from lms.i18n.languages import CONTENT_LANGUAGES
 from lms.learning import services as learning
 
 
@@ -22,7 +24,11 @@ def published_course_or_404(slug: str):
 
 @bp.get("/")
 def index():
-    return render_template("catalog/index.html", cards=services.published_courses())
+    language = request.args.get("language") or None
+    if language is not None and language not in CONTENT_LANGUAGES:
+        language = None  # an unknown filter shows every course rather than an error
+    return render_template("catalog/index.html", cards=services.published_courses(language=language),
+                           language_filter=language)
 
 
 @bp.get("/courses/<slug>")
@@ -32,7 +38,8 @@ def course(slug: str):
     outline = services.course_outline(course, language)
     state = learning.course_state(user=current_user, course=course, outline=outline)
     title, summary = services.course_text(course, language)
-    return render_template("catalog/course.html", course=course, title=title, summary=summary, state=state)
+    return render_template("catalog/course.html", course=course, title=title, summary=summary, state=state,
+                           can_see_translations=services.can_see_translations(current_user))
 
 
 @bp.post("/courses/<slug>/start")
@@ -57,3 +64,15 @@ def media(slug: str, name: str):
     except content.MediaNotFound:
         abort(404)
     return send_file(path, mimetype=row.content_type, etag=row.sha256, max_age=24 * 3600, conditional=True)
+
+
+@bp.get("/courses/<slug>/translations")
+@login_required
+def translations(slug: str):
+    try:
+        course = services.get_course(slug)
+        table = services.translation_table(viewer=current_user, course=course)
+    except (services.CourseNotFound, AccessDenied):
+        abort(404)
+    title, _summary = services.course_text(course, current_language())
+    return render_template("catalog/translations.html", table=table, title=title, states=services.TranslationState)

@@ -30,7 +30,9 @@ MAX_MODULE_BYTES = 1024 * 1024
 MAX_TITLE = 300
 COURSE_KEYS = ("slug", "default_language", "version", "estimated_hours", "published", "title", "summary", "modules")
 REQUIRED_KEYS = ("slug", "default_language", "version", "estimated_hours", "title", "summary", "modules")
-MODULE_KEYS = ("slug", "published")
+MODULE_KEYS = ("slug", "published", "translated_from")
+# ``fi: en@0123456789abcdef``: the Finnish text was made from the English text with this hash.
+SOURCE_RE = re.compile(r"^(?P<language>[a-z]{2})@(?P<hash>[0-9a-f]{16})$")
 
 
 @dataclass
@@ -39,6 +41,8 @@ class ModuleSpec:
     published: bool
     # language → the whole Markdown file as written
     files: dict[str, str] = field(default_factory=dict)
+    # translation language → (source language, first 16 hex digits of the source text's SHA-256)
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -285,6 +289,8 @@ class _Reader:
             published = self.boolean(entries["published"][1], "published") if "published" in entries else True
             module = ModuleSpec(slug=slug, published=bool(published))
             self._module_files(module, slug_node, default_language)
+            if "translated_from" in entries:
+                self._sources(module, entries["translated_from"][1])
             modules.append(module)
         modules_dir = self.folder / MODULES_DIR
         if modules_dir.is_dir():
@@ -295,6 +301,22 @@ class _Reader:
             if extra.name not in (MANIFEST, MODULES_DIR, MEDIA_DIR, "README.md"):
                 self.problem(extra, None, _l("unexpected file or folder in a course package"))
         return modules
+
+    def _sources(self, module: ModuleSpec, node: yaml.Node) -> None:
+        for language, (key_node, value_node) in self.mapping(node, "translated_from", CONTENT_LANGUAGES).items():
+            value = self.scalar(value_node, f"translated_from.{language}")
+            match = SOURCE_RE.match(value or "")
+            if value is None:
+                continue
+            if not match:
+                self.at(value_node, _l("write the source as language@hash, e.g. en@0123456789abcdef "
+                                       "(the first 16 characters of the SHA-256 of the source file)"))
+            elif language not in module.files:
+                self.at(key_node, _l("there is no %(file)s for this translation", file=f"{language}.md"))
+            elif match.group("language") == language or match.group("language") not in module.files:
+                self.at(value_node, _l("the source language must be another language of this module"))
+            else:
+                module.sources[language] = (match.group("language"), match.group("hash"))
 
     def _module_files(self, module: ModuleSpec, slug_node: yaml.Node, default_language: str | None) -> None:
         folder = self.folder / MODULES_DIR / module.slug

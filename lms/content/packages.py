@@ -161,22 +161,64 @@ class _CourseImport:
             self._set(module, "published", spec.published)
             self._set(module, "archived_at", None)
         have = {language for (module_id, language) in self.latest if module_id == module.id}
+        added: list[ModuleRevision] = []
         for language in sorted(set(spec.files) | have):
             current = self.latest.get((module.id, language))
             text = spec.files.get(language)
             if text is None:
-                self._revision(module, language, "", "", RevisionStatus.WITHDRAWN)
-            elif current is None or current.content_hash != content_hash(text):
+                added.append(self._revision(module, language, "", "", RevisionStatus.WITHDRAWN))
+                continue
+            source_language, source_hash = self._source(module, spec, language)
+            if (
+                current is None
+                or current.content_hash != content_hash(text)
+                or (current.source_language, current.source_hash) != (source_language, source_hash)
+            ):
                 title, _body = split_title(text)
-                self._revision(module, language, title or spec.slug, text, RevisionStatus.PUBLISHED)
+                revision = self._revision(module, language, title or spec.slug, text, RevisionStatus.PUBLISHED)
+                revision.source_language, revision.source_hash = source_language, source_hash
+                added.append(revision)
+        if any(r.source_hash for r in added):
+            db.session.flush()
+            self._link_sources(module, added)
 
-    def _revision(self, module: Module, language: str, title: str, text: str, status: RevisionStatus) -> None:
-        db.session.add(ModuleRevision(
+    def _source(self, module: Module, spec: ModuleSpec, language: str) -> tuple[str | None, str | None]:
+        """The source a translation was made from, with the full hash when the text is known."""
+        if language not in spec.sources:
+            return None, None
+        source_language, prefix = spec.sources[language]
+        shipped = content_hash(spec.files[source_language])
+        if shipped.startswith(prefix):
+            return source_language, shipped
+        known = db.session.scalar(
+            select(ModuleRevision.content_hash).where(
+                ModuleRevision.module_id == module.id,
+                ModuleRevision.language == source_language,
+                ModuleRevision.content_hash.startswith(prefix, autoescape=True),
+            ).limit(1)
+        )
+        return source_language, known or prefix
+
+    def _link_sources(self, module: Module, revisions: list[ModuleRevision]) -> None:
+        for revision in revisions:
+            if revision.source_hash and len(revision.source_hash) == 64:
+                revision.source_revision_id = db.session.scalar(
+                    select(ModuleRevision.id).where(
+                        ModuleRevision.module_id == module.id,
+                        ModuleRevision.language == revision.source_language,
+                        ModuleRevision.content_hash == revision.source_hash,
+                    ).order_by(ModuleRevision.id.desc()).limit(1)
+                )
+
+    def _revision(self, module: Module, language: str, title: str, text: str, status: RevisionStatus) -> ModuleRevision:
+        revision = ModuleRevision(
             module_id=module.id, language=language, title=title, body=text,
             content_hash=content_hash(text), status=status,
-        ))
+        )
+        db.session.add(revision)
         self.result.revisions_added += 1
         self.changed = True
+        return revision
 
     def finish(self) -> None:
         listed = {m.slug for m in self.spec.modules}
@@ -201,7 +243,21 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def manifest_text(course: Course, modules: list[Module]) -> str:
+def _module_entry(module: Module, revisions: dict[tuple[int, str], ModuleRevision]) -> dict:
+    entry: dict = {"slug": module.slug}
+    if not module.published:
+        entry["published"] = False
+    sources = {
+        language: f"{revision.source_language}@{revision.source_hash[:16]}"
+        for (module_id, language), revision in sorted(revisions.items(), key=lambda item: _language_index(item[0][1]))
+        if module_id == module.id and revision.source_language and revision.source_hash
+    }
+    if sources:
+        entry["translated_from"] = sources
+    return entry
+
+
+def manifest_text(course: Course, modules: list[Module], revisions: dict[tuple[int, str], ModuleRevision]) -> str:
     """``course.yml`` in canonical form."""
     hours = course.estimated_hours.normalize()
     data = {
@@ -212,14 +268,18 @@ def manifest_text(course: Course, modules: list[Module]) -> str:
         "published": course.published,
         "title": {t.language: t.title for t in sorted(course.texts, key=_language_order)},
         "summary": {t.language: t.summary for t in sorted(course.texts, key=_language_order) if t.summary},
-        "modules": [{"slug": m.slug} if m.published else {"slug": m.slug, "published": False} for m in modules],
+        "modules": [_module_entry(m, revisions) for m in modules],
     }
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
 def _language_order(text: CourseText) -> int:
+    return _language_index(text.language)
+
+
+def _language_index(language: str) -> int:
     order = list(CONTENT_LANGUAGES)
-    return order.index(text.language) if text.language in order else len(order)
+    return order.index(language) if language in order else len(order)
 
 
 class CourseMissing(Exception):
@@ -237,7 +297,7 @@ def export_package(slug: str, target: Path) -> list[Path]:
     revisions = latest_revisions((m.id for m in modules), with_body=True)
     written = [target / MANIFEST]
     target.mkdir(parents=True, exist_ok=True)
-    (target / MANIFEST).write_bytes(manifest_text(course, modules).encode("utf-8"))
+    (target / MANIFEST).write_bytes(manifest_text(course, modules, revisions).encode("utf-8"))
     for row in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id)):
         path = target / MEDIA_DIR / row.name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, jsonify, render_template
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -56,6 +58,11 @@ def _security_headers(response):
     return response
 
 
+def format_hours(hours) -> str:
+    """A number of hours as a duration in the reader's language ("6 hours", "6 tuntia")."""
+    return format_timedelta(timedelta(hours=float(hours)), granularity="hour", threshold=1000)
+
+
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
@@ -64,4 +71,4 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_security_headers)
-    app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date)
+    app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date, hours=format_hours)
