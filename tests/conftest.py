@@ -23,6 +23,19 @@ POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL") or "postgresql+psycopg://
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """Build the interface catalogs (``make install`` does too) so that a bare ``pytest`` sees them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source, locale=po.parent.parent.name))
+
+
 def unavailable(what: str, why: str) -> None:
     """Skip a test whose service is missing; with CI=true that is a failure instead."""
     message = f"{what} is not available ({why})"

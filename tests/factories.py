@@ -15,7 +15,7 @@ PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
 
 
-def make_user(*, email: str | None = None, role: Role = Role.LEARNER, language: str = "en",
+def make_user(*, email: str | None = None, role: Role = Role.LEARNER, language: str | None = "en",
               organisation_id: int | None = None, name: str | None = None) -> User:
     n = next(_numbers)
     user = accounts.create_user(
