@@ -122,3 +122,20 @@ def test_only_authors_and_admins_see_the_translation_table(app, client, runner, 
     login(client, "learner@example.org")
     assert client.get("/courses/risk-course/translations").status_code == 404
     assert "Translation state of this course" not in client.get("/courses/risk-course").get_data(as_text=True)
+
+
+def test_sample_courses_are_complete_and_current_in_their_languages(app, sample_courses):
+    """One course in all ten interface languages, the other in five; every translation current."""
+    from lms.catalog import services
+    from lms.i18n.languages import UI_LANGUAGES
+
+    author = make_user(email="author@example.org", role=Role.AUTHOR)
+    expected = {
+        "eu-mdr-ivdr-essentials": set(UI_LANGUAGES),
+        "pharmacovigilance-fundamentals": {"en", "nb", "sv", "fi", "da"},
+    }
+    for slug, languages in expected.items():
+        table = services.translation_table(viewer=author, course=services.get_course(slug))
+        for row in table.rows:
+            have = {language for language, state in row.states.items() if state.value in ("source", "current")}
+            assert have == languages, (slug, row.module.slug, sorted(have ^ languages))
