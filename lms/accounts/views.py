@@ -46,8 +46,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])  # per address
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key)  # per account tried
+@limiter.limit("60 per minute", methods=["POST"])  # per address (a hospital may share one)
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key,
+               deduct_when=lambda response: response.status_code != 302)  # failed tries per account
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), "learning.dashboard"))

@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+READER_EMAIL = "reader@example.org"
+READER_PASSWORD = "a reader's password"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
@@ -64,8 +66,10 @@ def live_server(tmp_path_factory) -> str:
     }
     env.pop("LMS_REDIS_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["courses", "import", "courses"]):
-        done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    for args in (["db", "upgrade"], ["courses", "import", "courses"],
+                 ["users", "create", READER_EMAIL, "--password", "-", "--name", "Reader"]):
+        done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                              input=READER_PASSWORD + "\n")
         assert done.returncode == 0, done.stderr
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
@@ -108,3 +112,19 @@ def axe_check():
         assert not violations, f"axe-core on {label}:\n" + "\n".join(details)
 
     return check
+
+
+def log_in(page, base: str, email: str = READER_EMAIL, password: str = READER_PASSWORD) -> None:
+    """Log in through the form, whatever language the page is in."""
+    page.goto(base + "/account/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/account/login" not in url)
+
+
+def choose_language(page, code: str) -> None:
+    """Use the language switcher in the page header, as a reader would."""
+    page.select_option("#language-select", code)
+    page.locator(".language-form button[type=submit]").click()
+    page.wait_for_load_state()

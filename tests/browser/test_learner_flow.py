@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
+from babel.support import Translations
 from playwright.sync_api import Page, expect
+
+from tests.conftest import ROOT
+
+FI = Translations.load(str(ROOT / "translations"), ["fi"])
 
 
 def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe_check):
@@ -18,6 +23,8 @@ def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe
     page.get_by_label("Organisation").select_option(label="Pharmaceutical Information Centre")
     page.get_by_label("Preferred language").select_option("fi")
     page.get_by_role("button", name="Create account").click()
+    # From here on the interface speaks Finnish.
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
 
     # The catalogue, with the courses titled in Finnish.
     course_link = page.get_by_role("link", name=re.compile("lääkinnällisiä laitteita koskevan sääntelyn perusteet"))
@@ -30,24 +37,27 @@ def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe
     count = modules.count()
     assert count >= 5
 
-    page.get_by_role("button", name="Start the course").click()
+    page.get_by_role("button", name=FI.gettext("Start the course")).click()
     for number in range(1, count + 1):
-        expect(page.locator(".module-position")).to_have_text(f"Module {number} of {count}")
+        expect(page.locator(".module-position")).to_have_text(
+            FI.gettext("Module %(number)d of %(total)d") % {"number": number, "total": count}
+        )
         content = page.locator(".module-content")
         expect(content).to_have_attribute("lang", "fi")
         expect(page.locator(".notice")).to_have_count(0)  # Finnish exists: no fallback notice
         axe_check(page, f"module {number}")
         # Keyboard only: tab to the button and press Enter.
-        button = page.get_by_role("button", name="Mark as complete")
+        button = page.get_by_role("button", name=FI.gettext("Mark as complete"))
         button.focus()
         page.keyboard.press("Enter")
         page.wait_for_load_state()
 
     # After the last module the course page shows every module completed.
-    expect(page.locator("ol.outline .status")).to_have_text(["Completed"] * count)
-    page.get_by_role("link", name="My learning").click()
+    expect(page.locator("ol.outline .status")).to_have_text([FI.gettext("Completed")] * count)
+    page.get_by_role("link", name=FI.gettext("My learning")).click()
     expect(page.locator(".progress-text")).to_contain_text(re.compile(r"100\s?%"))
-    expect(page.locator(".progress-text")).to_contain_text(f"{count} of {count} modules completed")
+    done = FI.ngettext("%(done)d of %(num)d module completed", "%(done)d of %(num)d modules completed", count)
+    expect(page.locator(".progress-text")).to_contain_text(done % {"done": count, "num": count})
     axe_check(page, "dashboard")
 
 
