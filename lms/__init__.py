@@ -26,9 +26,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from lms import accounts, catalog, content, core, i18n, learning
+    from lms import accounts, catalog, content, core, i18n, learning, lti
 
-    for feature in (core, i18n, accounts, catalog, learning, content):
+    for feature in (core, i18n, accounts, catalog, learning, content, lti):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:

@@ -6,7 +6,6 @@ import ast
 import gettext
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from babel import Locale

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import Organisation
+from lms.core.types import UTCDateTime, str_enum, utcnow
+from lms.extensions import db
+
+
+class LtiKey(db.Model):
+    """One of NordLearn's RSA signing keys. The newest active key signs; every key
+    not yet retired is published at /lti/jwks, so platforms can check what an
+    older key signed while a rotation settles."""
+
+    __tablename__ = "lti_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeploymentPolicy(enum.StrEnum):
+    APPROVE = "approve"  # an unknown deployment waits for an admin
+    ACCEPT = "accept"  # an unknown deployment is accepted at once
+
+
+class DeploymentStatus(enum.StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class LtiRegistration(db.Model):
+    """A platform (issuer) and one of its clients; one issuer may hold many clients."""
+
+    __tablename__ = "lti_registrations"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    key_set_url: Mapped[str] = mapped_column(String(500))
+    auth_audience: Mapped[str | None] = mapped_column(String(500))
+    deployment_policy: Mapped[DeploymentPolicy] = mapped_column(
+        str_enum(DeploymentPolicy), default=DeploymentPolicy.APPROVE
+    )
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="LtiDeployment.id"
+    )
+
+
+class LtiDeployment(db.Model):
+    __tablename__ = "lti_deployments"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registrations.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[DeploymentStatus] = mapped_column(str_enum(DeploymentStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[LtiRegistration] = relationship(back_populates="deployments")
+
+
+class LtiIdentity(db.Model):
+    """A platform user: (issuer, subject) names one NordLearn user, never merged by e-mail."""
+
+    __tablename__ = "lti_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registrations.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
