@@ -50,10 +50,7 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "LMS_MEDIA_DIR": env.get("LMS_MEDIA_DIR") or str(instance / "media"),
         "LMS_PROXY_HOPS": int(env.get("LMS_PROXY_HOPS", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
         "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -61,6 +58,18 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
     }
+    # Inside a platform's iframe NordLearn is a third party: its cookies must be
+    # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS
+    # (and on http://localhost). Over plain HTTP elsewhere they stay Lax.
+    embedded = env.get("LMS_EMBEDDED_COOKIES", "1" if base_url.startswith("https://") else "0") == "1"
+    settings.update(
+        LMS_EMBEDDED_COOKIES=embedded,
+        SESSION_COOKIE_SAMESITE="None" if embedded else "Lax",
+        SESSION_COOKIE_SECURE=embedded or base_url.startswith("https://"),
+        SESSION_COOKIE_PARTITIONED=embedded,
+        REMEMBER_COOKIE_SAMESITE="None" if embedded else "Lax",
+        REMEMBER_COOKIE_SECURE=embedded or base_url.startswith("https://"),
+    )
     # Rate limits are counted where every instance sees them: Redis when configured.
     settings["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     settings["RATELIMIT_KEY_PREFIX"] = "lms-limits"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, jsonify, render_template
+from flask import Blueprint, Flask, jsonify, render_template, session
 from flask_babel import format_date, format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
@@ -13,6 +13,10 @@ from werkzeug.exceptions import HTTPException
 from lms.extensions import db
 
 bp = Blueprint("core", __name__)
+
+# Web origins allowed to frame NordLearn in this session: those of the platform
+# the reader was launched from (set by an accepted LTI launch).
+FRAME_ORIGINS_KEY = "frame_origins"
 
 # The error pages a user may meet, with a sentence in their language.
 ERROR_MESSAGES = {
@@ -48,10 +52,11 @@ def _csrf_error(error):
 
 
 def _security_headers(response):
+    ancestors = " ".join(["'self'", *session.get(FRAME_ORIGINS_KEY, [])])
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

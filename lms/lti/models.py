@@ -87,4 +87,18 @@ class LtiIdentity(db.Model):
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registrations.id", ondelete="CASCADE"))
     issuer: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
+    # As the platform last sent them; a platform's e-mail never signs anyone in.
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LtiNonce(db.Model):
+    """A nonce of an accepted id_token, kept until the token could no longer be valid,
+    so that a replayed token is refused by every instance. (Redis keys do this job
+    when LMS_REDIS_URL is set.)"""
+
+    __tablename__ = "lti_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import Organisation
+from lms.accounts.models import Organisation, User
 from lms.extensions import db
-from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiRegistration
+from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiIdentity, LtiRegistration
 
 SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -151,3 +151,96 @@ def tool_configuration(base_url: str) -> dict:
             }
         ],
     }
+
+
+# ---------------------------------------------------------------- launches
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+INSTRUCTOR_ROLES = ("#Instructor", "#Administrator", "#ContentDeveloper", "#TeachingAssistant", "/Instructor",
+                    "/Administrator", "/ContentDeveloper", "/TeachingAssistant")
+
+
+@dataclass(frozen=True)
+class LaunchTarget:
+    course_slug: str | None
+    module_slug: str | None
+
+
+def is_instructor(claims: dict) -> bool:
+    return any(role.endswith(INSTRUCTOR_ROLES) for role in claims.get(CLAIM + "roles", []))
+
+
+def launch_user(*, registration: LtiRegistration, claims: dict) -> User:
+    """The NordLearn user of this platform user, made on their first launch.
+
+    Identified by (issuer, subject) only: an e-mail address never joins two accounts.
+    """
+    name = claims.get("name") or " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
+    identity = db.session.scalar(
+        select(LtiIdentity).where(LtiIdentity.issuer == claims["iss"], LtiIdentity.subject == claims["sub"])
+    )
+    if identity is None:
+        user = User(display_name=(name or "")[:120] or claims["sub"][:120],
+                    organisation_id=registration.organisation_id)
+        db.session.add(user)
+        db.session.flush()
+        identity = LtiIdentity(user_id=user.id, registration_id=registration.id, issuer=claims["iss"],
+                               subject=claims["sub"])
+        db.session.add(identity)
+    user = db.session.get(User, identity.user_id)
+    if name:
+        identity.name = name[:200]
+        user.display_name = name[:120]
+    if claims.get("email"):
+        identity.email = str(claims["email"])[:254]
+    db.session.flush()
+    return user
+
+
+def launch_locale(claims: dict) -> str | None:
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    return presentation.get("locale") or claims.get("locale")
+
+
+def launch_context(claims: dict) -> str | None:
+    context = claims.get(CLAIM + "context") or {}
+    return str(context["id"])[:255] if context.get("id") else None
+
+
+def launch_target(*, claims: dict, base_url: str) -> LaunchTarget:
+    """The course or module a resource link names: its custom parameters (as NordLearn's
+    deep links set them) or its target link URI."""
+    custom = claims.get(CLAIM + "custom") or {}
+    if custom.get("course"):
+        return LaunchTarget(str(custom["course"]), str(custom["module"]) if custom.get("module") else None)
+    target = str(claims.get(CLAIM + "target_link_uri") or "")
+    path = urlsplit(target).path if target.startswith(base_url) or target.startswith("/") else ""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "courses":
+        module = parts[3] if len(parts) >= 4 and parts[2] == "modules" else None
+        return LaunchTarget(parts[1], module)
+    return LaunchTarget(None, None)
+
+
+def frame_origins(*, registration: LtiRegistration, claims: dict) -> list[str]:
+    """The web origins of the platform that launched: they may show NordLearn in a frame."""
+    candidates = [
+        registration.issuer,
+        registration.auth_login_url,
+        (claims.get(CLAIM + "tool_platform") or {}).get("url"),
+        (claims.get(CLAIM + "launch_presentation") or {}).get("return_url"),
+    ]
+    origins = set()
+    for url in candidates:
+        parts = urlsplit(str(url or ""))
+        if parts.scheme in ("https", "http") and parts.netloc and not any(c in parts.netloc for c in " ;'\""):
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
+def record_pending_deployment(*, registration_id: int, deployment_id: str) -> None:
+    """Note a deployment NordLearn has not seen, for an admin to approve."""
+    registration = get_registration(registration_id)
+    if not any(d.deployment_id == deployment_id for d in registration.deployments):
+        registration.deployments.append(LtiDeployment(deployment_id=deployment_id, status=DeploymentStatus.PENDING))
+    db.session.flush()

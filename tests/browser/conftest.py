@@ -55,6 +55,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+live_env: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> str:
     """NordLearn as `make run` sets it up: migrated database, sample courses, a real server."""
@@ -72,6 +75,9 @@ def live_server(tmp_path_factory) -> str:
                               input=READER_PASSWORD + "\n")
         assert done.returncode == 0, done.stderr
     port = _free_port()
+    # The address as a platform on another site sees it (127.0.0.1 and localhost are
+    # different sites to Chromium), with the cookies an iframe needs.
+    env.update(LMS_BASE_URL=f"http://localhost:{port}", LMS_EMBEDDED_COOKIES="1")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
         [gunicorn, "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
@@ -89,6 +95,7 @@ def live_server(tmp_path_factory) -> str:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the live server did not answer /healthz")
+        live_env.update(env)
         yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -128,3 +135,17 @@ def choose_language(page, code: str) -> None:
     page.select_option("#language-select", code)
     page.locator(".language-form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session")
+def lti_platform(live_server):
+    """A platform on 127.0.0.1 registered with the live NordLearn (which the browser reaches as localhost)."""
+    from tests.lti.platform import Platform
+
+    platform = Platform()
+    platform.tool_base = live_server.replace("127.0.0.1", "localhost")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *platform.registration_args()],
+                          cwd=ROOT, env=live_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    yield platform
+    platform.close()

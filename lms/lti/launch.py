@@ -1,0 +1,249 @@
+"""OIDC login and id_token launch, through pylti1p3, with its known gaps closed here.
+
+pylti1p3 2.0 checks state, the signature against the platform's key set, the
+registration, the deployment and the message; on top of it NordLearn:
+- consumes every nonce once, in a store all instances share (``nonces``);
+- accepts RS256 only and checks ``aud``/``azp`` and ``exp``/``iat`` with 60 s
+  of clock leeway (pylti1p3 passes no leeway and no audience to PyJWT);
+- refetches the platform's key set once when a token names an unknown ``kid``
+  (a platform key change), instead of failing on a cached set;
+- checks the LTI ``version`` claim itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import jwt
+from flask import current_app
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.contrib.flask.launch_data_storage.cache import FlaskCacheDataStorage
+from pylti1p3.deployment import Deployment
+from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy import select
+
+from lms.extensions import cache, db
+from lms.lti import keys, nonces
+from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiRegistration
+
+LEEWAY_SECONDS = 60
+KEY_SET_LIFETIME = 3600
+LTI_VERSION = "1.3.0"
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+class Refusal(Exception):
+    """A login or launch NordLearn will not accept. ``reason`` names it for the page."""
+
+    def __init__(self, reason: str, detail: str = "", *, pending: tuple[int, str] | None = None):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+        # (registration id, deployment id) of an unknown deployment, to record for an admin.
+        self.pending = pending
+
+
+@dataclass
+class DatabaseToolConf(ToolConfAbstract):
+    """Registrations and deployments from NordLearn's tables; notes unknown deployments."""
+
+    deployment_hint: str | None = None  # lti_deployment_id / deployment_id sent to the login
+    unknown_deployment: tuple[int, str] | None = None
+    rows: dict[tuple[str, str], LtiRegistration] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False  # always look registrations up by issuer and client id
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def _row(self, iss: str, client_id: str | None) -> LtiRegistration | None:
+        query = select(LtiRegistration).where(LtiRegistration.issuer == iss, LtiRegistration.enabled.is_(True))
+        rows = list(db.session.scalars(query))
+        if client_id:
+            rows = [r for r in rows if r.client_id == client_id]
+        elif len(rows) > 1 and self.deployment_hint:
+            rows = [r for r in rows if any(d.deployment_id == self.deployment_hint for d in r.deployments)]
+        if len(rows) != 1:
+            return None  # unknown, disabled, or ambiguous without a client id
+        self.rows[(iss, rows[0].client_id)] = rows[0]
+        return rows[0]
+
+    def find_registration_by_issuer(self, iss, *args, **kwargs):
+        return self.find_registration_by_params(iss, None)
+
+    def find_registration_by_params(self, iss, client_id, *args, **kwargs):
+        row = self._row(iss, client_id)
+        if row is None:
+            return None
+        signing = keys.signing_key()
+        return (
+            Registration()
+            .set_issuer(row.issuer)
+            .set_client_id(row.client_id)
+            .set_auth_login_url(row.auth_login_url)
+            .set_auth_token_url(row.auth_token_url)
+            .set_auth_audience(row.auth_audience)
+            .set_key_set_url(row.key_set_url)
+            .set_tool_private_key(signing.private_pem)
+        )
+
+    def find_deployment(self, iss, deployment_id):
+        return None  # not used: check_iss_has_one_client is always False
+
+    def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
+        row = self.rows.get((iss, client_id)) or self._row(iss, client_id)
+        if row is None:
+            return None
+        known = db.session.scalar(select(LtiDeployment).where(
+            LtiDeployment.registration_id == row.id, LtiDeployment.deployment_id == deployment_id))
+        if known is None and row.deployment_policy is DeploymentPolicy.ACCEPT:
+            db.session.add(LtiDeployment(registration_id=row.id, deployment_id=deployment_id,
+                                           status=DeploymentStatus.APPROVED))
+            return Deployment().set_deployment_id(deployment_id)
+        if known is None:
+            self.unknown_deployment = (row.id, deployment_id)
+            return None
+        if known.status is not DeploymentStatus.APPROVED:
+            return None
+        return Deployment().set_deployment_id(deployment_id)
+
+
+class _Launch(FlaskMessageLaunch):
+    def validate_nonce(self):
+        super().validate_nonce()  # issued by this browser's login
+        body = self._get_jwt_body()
+        expires = float(body.get("exp") or time.time()) + LEEWAY_SECONDS
+        if not nonces.use(str(body["nonce"]), expires_at=expires):
+            raise Refusal("replayed")
+        return self
+
+    def validate_jwt_signature(self):
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise Refusal("signature", "only RS256 is accepted")
+        public_key, _alg = self.get_public_key()
+        body = self._get_jwt_body()
+        client_id = self._registration.get_client_id()
+        try:
+            jwt.decode(self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,
+                       issuer=self._registration.get_issuer(), leeway=LEEWAY_SECONDS,
+                       options={"require": ["exp", "iat", "iss", "aud", "sub", "nonce"]})
+        except jwt.ExpiredSignatureError as error:
+            raise Refusal("expired", str(error)) from error
+        except jwt.InvalidAudienceError as error:
+            raise Refusal("audience", str(error)) from error
+        except jwt.InvalidTokenError as error:
+            raise Refusal("signature", str(error)) from error
+        audiences = body["aud"] if isinstance(body["aud"], list) else [body["aud"]]
+        if len(audiences) > 1 and body.get("azp") != client_id:
+            raise Refusal("audience", "azp must name this client when there are several audiences")
+        return self
+
+    def get_public_key(self):
+        try:
+            return super().get_public_key()
+        except LtiException as error:
+            if "Unable to find public key" not in str(error):
+                raise
+        # A kid we have not seen: the platform may have changed keys. Fetch once more.
+        key_set_url = self._registration.get_key_set_url()
+        fresh = self._fetch_fresh(key_set_url)
+        self._registration.set_key_set(fresh)
+        try:
+            return super().get_public_key()
+        except LtiException as error:
+            raise Refusal("signature", str(error)) from error
+
+    def _fetch_fresh(self, key_set_url: str):
+        try:
+            response = self._requests_session.get(key_set_url, timeout=10)
+            key_set = response.json()
+        except Exception as error:  # network or JSON: the key set cannot be had
+            raise Refusal("platform-keys", str(error)) from error
+        cache_key = "key-set-url-" + hashlib.md5(key_set_url.encode("utf-8")).hexdigest()
+        storage = self._public_key_cache_data_storage
+        if storage is not None:
+            storage.set_value(cache_key, key_set, KEY_SET_LIFETIME)
+        return key_set
+
+    def validate_message(self):
+        body = self._get_jwt_body()
+        if body.get(CLAIM + "version") != LTI_VERSION:
+            raise Refusal("version")
+        try:
+            return super().validate_message()
+        except LtiException as error:
+            raise Refusal("message", str(error)) from error
+
+
+class _Cookies(FlaskCookieService):
+    """pylti1p3's state cookie, with the attributes a third-party iframe needs
+    (SameSite=None; Secure; Partitioned) when NordLearn runs embedded."""
+
+    def update_response(self, response):
+        embedded = current_app.config["LMS_EMBEDDED_COOKIES"]
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key=key, value=data["value"], max_age=data["exp"], path="/", httponly=True,
+                secure=embedded or self._request.is_secure(), samesite="None" if embedded else "Lax",
+                partitioned=embedded,
+            )
+
+
+def _storage() -> FlaskCacheDataStorage:
+    return FlaskCacheDataStorage(cache)
+
+
+def login_redirect():
+    """Answer a platform's third-party initiated login (GET or POST): redirect the
+    browser to the platform's OIDC endpoint with a fresh state and nonce."""
+    request = FlaskRequest()
+    hint = request.get_param("lti_deployment_id") or request.get_param("deployment_id")
+    login = FlaskOIDCLogin(request, DatabaseToolConf(deployment_hint=hint), cookie_service=_Cookies(request))
+    try:
+        return login.redirect(f"{current_app.config['LMS_BASE_URL']}/lti/launch")
+    except OIDCException as error:
+        raise Refusal("unknown-platform", str(error)) from error
+
+
+@dataclass(frozen=True)
+class AcceptedLaunch:
+    registration: LtiRegistration
+    claims: dict
+
+
+def accept_launch() -> AcceptedLaunch:
+    """Validate the posted id_token; raise Refusal with the reason otherwise."""
+    tool_conf = DatabaseToolConf()
+    request = FlaskRequest()
+    launch = _Launch(request, tool_conf, cookie_service=_Cookies(request))
+    launch.set_public_key_caching(_storage(), cache_lifetime=KEY_SET_LIFETIME)
+    try:
+        claims = launch.get_launch_data()
+    except Refusal:
+        raise
+    except LtiException as error:
+        message = str(error)
+        if tool_conf.unknown_deployment is not None:
+            raise Refusal("deployment-pending", message, pending=tool_conf.unknown_deployment) from error
+        reason = {
+            "Missing state param": "state",
+            "State not found": "state",
+            "Invalid Nonce": "state",
+            "Registration not found.": "unknown-platform",
+            "Client id not registered for this issuer": "unknown-platform",
+            "Unable to find deployment": "deployment",
+            "Missing id_token": "token",
+        }.get(message, "token")
+        raise Refusal(reason, message) from error
+    registration = tool_conf.rows[(claims["iss"], launch.get_client_id())]
+    return AcceptedLaunch(registration=registration, claims=claims)
+

@@ -1,0 +1,140 @@
+"""A small LTI 1.3 platform for the tests: its own RSA keys, its key set served over
+real HTTP on 127.0.0.1, and id_tokens signed the way Moodle or Canvas sign them."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+import uuid
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlencode
+
+import jwt
+from jwcrypto import jwk
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+class Platform:
+    def __init__(self) -> None:
+        self.keys: list[tuple[str, jwk.JWK]] = []
+        self.rotate_key()
+        self.key_set_requests = 0
+        # For browser tests: where the tool is and what the course page's link opens.
+        self.tool_base = ""
+        self.link_custom: dict = {}
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _html(self, html: str) -> None:
+                body = html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                path, _, query = self.path.partition("?")
+                if path == "/course":
+                    self._html(platform.course_page())
+                elif path == "/auth":
+                    self._html(platform.auth_response(dict(parse_qsl(query))))
+                elif self.path == "/jwks":
+                    platform.key_set_requests += 1
+                    body = json.dumps({"keys": [
+                        {**json.loads(key.export_public()), "kid": kid, "alg": "RS256", "use": "sig"}
+                        for kid, key in platform.keys
+                    ]}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.client_id = "nordlearn-client"
+        self.deployment_id = "deployment-1"
+
+    def course_page(self) -> str:
+        """A course page of the platform with NordLearn in an iframe, as Moodle shows it."""
+        login = self.tool_base + "/lti/login?" + urlencode({
+            "iss": self.issuer, "login_hint": "user-1", "target_link_uri": self.tool_base + "/lti/launch",
+            "client_id": self.client_id, "lti_message_hint": "link-1", "lti_deployment_id": self.deployment_id,
+        })
+        return (f'<!doctype html><html lang="en"><head><title>Platform course</title></head><body>'
+                f'<h1>Regulatory affairs 2026</h1><iframe id="tool" title="NordLearn" src="{escape(login)}" '
+                f'width="1000" height="800"></iframe></body></html>')
+
+    def auth_response(self, params: dict) -> str:
+        """The platform's OIDC endpoint: sign an id_token for the nonce and post it back."""
+        token = self.sign(self.claims(nonce=params["nonce"], custom=self.link_custom,
+                                      **{CLAIM + "tool_platform": {"url": self.issuer}}))
+        return (f'<!doctype html><html lang="en"><head><title>Launching</title></head><body>'
+                f'<form method="post" action="{escape(params["redirect_uri"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                f'<input type="hidden" name="state" value="{escape(params["state"])}"></form>'
+                f'<script>document.forms[0].submit()</script></body></html>')
+
+    def rotate_key(self, *, keep_old: bool = False) -> str:
+        kid = secrets.token_hex(6)
+        key = jwk.JWK.generate(kty="RSA", size=2048)
+        self.keys = ([*self.keys] if keep_old else []) + [(kid, key)]
+        return kid
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def registration_args(self, organisation_id: int = 4) -> list[str]:
+        return ["lti", "registrations", "add", "--name", "Test Moodle", "--issuer", self.issuer,
+                "--client-id", self.client_id, "--auth-login-url", f"{self.issuer}/auth",
+                "--auth-token-url", f"{self.issuer}/token", "--jwks-url", f"{self.issuer}/jwks",
+                "--organisation", str(organisation_id), "--deployment", self.deployment_id]
+
+    def claims(self, *, nonce: str, sub: str = "user-1", roles=(LEARNER,), target: str = "",
+               custom: dict | None = None, **overrides) -> dict:
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "name": "Aino Virtanen",
+            "given_name": "Aino",
+            "family_name": "Virtanen",
+            "email": "aino@example.fi",
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": self.deployment_id,
+            CLAIM + "target_link_uri": target,
+            CLAIM + "resource_link": {"id": str(uuid.uuid4())},
+            CLAIM + "roles": list(roles),
+            CLAIM + "context": {"id": "course-42", "title": "Regulatory affairs 2026"},
+            CLAIM + "launch_presentation": {"locale": "fi-FI", "document_target": "iframe"},
+            CLAIM + "custom": custom or {},
+        }
+        claims.update(overrides)
+        return {k: v for k, v in claims.items() if v is not None}
+
+    def sign(self, claims: dict, *, kid: str | None = None, algorithm: str = "RS256", key=None) -> str:
+        kid = kid or self.keys[-1][0]
+        if key is None:
+            key = dict(self.keys)[kid].export_to_pem(private_key=True, password=None)
+        return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid})
