@@ -28,7 +28,7 @@ class LastKey(KeyProblem):
 
 
 def _new_key() -> LtiKey:
-    kid = secrets.token_urlsafe(12)
+    kid = secrets.token_hex(8)  # hex: never starts with "-", which a command line would take for an option
     private = jwk.JWK.generate(kty="RSA", size=KEY_BITS)
     key = LtiKey(kid=kid, private_pem=private.export_to_pem(private_key=True, password=None).decode("ascii"))
     db.session.add(key)

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 import jwt
+import requests
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.contrib.flask.launch_data_storage.cache import FlaskCacheDataStorage
@@ -181,6 +182,8 @@ class _Launch(FlaskMessageLaunch):
         try:
             return super().validate_message()
         except LtiException as error:
+            if "placement types" in str(error):  # a deep-linking request that takes no resource links
+                raise Refusal("deep-link-types", str(error)) from error
             raise Refusal("message", str(error)) from error
 
 
@@ -222,9 +225,15 @@ class AcceptedLaunch:
 
 def accept_launch() -> AcceptedLaunch:
     """Validate the posted id_token; raise Refusal with the reason otherwise."""
+    with requests.Session() as http:  # closed here, not left to the garbage collector
+        http.headers["User-Agent"] = "NordLearn LTI tool"
+        return _accept(http)
+
+
+def _accept(http: requests.Session) -> AcceptedLaunch:
     tool_conf = DatabaseToolConf()
     request = FlaskRequest()
-    launch = _Launch(request, tool_conf, cookie_service=_Cookies(request))
+    launch = _Launch(request, tool_conf, cookie_service=_Cookies(request), requests_session=http)
     launch.set_public_key_caching(_storage(), cache_lifetime=KEY_SET_LIFETIME)
     try:
         claims = launch.get_launch_data()

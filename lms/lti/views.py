@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, session, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
+from flask_login import current_user, login_user
 
 from lms.catalog import services as catalog
 from lms.core import FRAME_ORIGINS_KEY
 from lms.extensions import db
-from lms.i18n import LTI_SESSION_KEY
+from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
-from lms.lti import bp, keys, launch, services
+from lms.lti import bp, deep_linking, keys, launch, services
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DEEP_LINK_KEY = "lti_deep_link"
 
 # Where a refused launch leaves the reader, in their language, and with which status.
 REFUSALS = {
@@ -27,6 +32,8 @@ REFUSALS = {
     "unknown-target": (404, lambda: _("The course this link points to is not available in NordLearn.")),
     "platform-keys": (502, lambda: _("NordLearn could not reach your learning platform to check this launch. "
                                      "Please try again in a moment.")),
+    "not-instructor": (403, lambda: _("Only teachers of the course can add NordLearn content to it.")),
+    "deep-link-types": (400, lambda: _("Your learning platform does not take NordLearn links in this place.")),
 }
 NOT_VERIFIED = (400, lambda: _("Your learning platform's launch could not be verified, so NordLearn did not sign "
                                "you in. Your administrator can find the reason in NordLearn's log."))
@@ -56,19 +63,31 @@ def login():
 
 @bp.post("/launch")
 def launch_view():
-    """The platform posts the id_token here; a resource link opens its course or module."""
+    """The platform posts the id_token here: a resource link opens its course or module,
+    a deep-linking request lets an instructor pick what to add."""
     try:
         accepted = launch.accept_launch()
-        target = services.launch_target(claims=accepted.claims, base_url=current_app.config["LMS_BASE_URL"])
-        try:
-            course = catalog.get_published_course(target.course_slug or "")
-        except catalog.CourseNotFound:
-            raise launch.Refusal("unknown-target", str(target)) from None
+        claims = accepted.claims
+        if claims.get(CLAIM + "message_type") == "LtiDeepLinkingRequest":
+            if not services.is_instructor(claims):
+                raise launch.Refusal("not-instructor")
+            try:
+                picking = deep_linking.Request.from_claims(registration=accepted.registration, claims=claims)
+            except deep_linking.DeepLinkError as error:
+                raise launch.Refusal("deep-link-types", str(error)) from None
+            course = None
+        else:
+            target = services.launch_target(claims=claims, base_url=current_app.config["LMS_BASE_URL"])
+            try:
+                course = catalog.get_published_course(target.course_slug or "")
+            except catalog.CourseNotFound:
+                raise launch.Refusal("unknown-target", str(target)) from None
     except launch.Refusal as refusal:
         return _refused(refusal)
-    claims = accepted.claims
     user = services.launch_user(registration=accepted.registration, claims=claims)
-    learning.enrol(user=user, course=course, source=EnrolmentSource.LTI, lti_context_id=services.launch_context(claims))
+    if course is not None:
+        learning.enrol(user=user, course=course, source=EnrolmentSource.LTI,
+                       lti_context_id=services.launch_context(claims))
     db.session.commit()
     session.clear()  # a new session for the launched user
     login_user(user)
@@ -77,9 +96,54 @@ def launch_view():
         session[LTI_SESSION_KEY] = locale
     session["lti_instructor"] = services.is_instructor(claims)
     session[FRAME_ORIGINS_KEY] = services.frame_origins(registration=accepted.registration, claims=claims)
+    if course is None:
+        session[DEEP_LINK_KEY] = picking.to_session()
+        return redirect(url_for(".deep_link"))
     if target.module_slug:
         return redirect(url_for("learning.module", slug=course.slug, module=target.module_slug))
     return redirect(url_for("catalog.course", slug=course.slug))
+
+
+def _picking() -> deep_linking.Request:
+    value = session.get(DEEP_LINK_KEY)
+    if not value or not current_user.is_authenticated:
+        abort(404)
+    return deep_linking.Request.from_session(value)
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+def deep_link():
+    """The instructor's picker: courses and modules to add to their platform course."""
+    picking = _picking()
+    language = current_language()
+    error = None
+    if request.method == "POST":
+        picked = request.form.getlist("item")
+        try:
+            items = deep_linking.content_items(picked=picked, request=picking, language=language,
+                                               base_url=current_app.config["LMS_BASE_URL"])
+        except deep_linking.NothingChosen:
+            error = _("Choose at least one course or module.")
+        except deep_linking.OnlyOneAccepted:
+            error = _("Your platform takes one item at a time here: choose one course or module.")
+        except deep_linking.UnknownItem:
+            error = _("That course or module is no longer available. Please choose again.")
+        else:
+            registration = services.get_registration(picking.registration_id)
+            token = deep_linking.response_jwt(request=picking, registration=registration, items=items)
+            db.session.commit()  # the first signing key may have been made
+            session.pop(DEEP_LINK_KEY)
+            response = make_response(render_template("lti/deep_link_return.html", return_url=picking.return_url,
+                                                     token=token, count=len(items)))
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(picking.return_url))
+            ancestors = " ".join(["'self'", *session.get(FRAME_ORIGINS_KEY, [])])
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                f"object-src 'none'; base-uri 'self'; form-action 'self' {origin}; frame-ancestors {ancestors}"
+            )
+            return response
+    return render_template("lti/deep_link.html", choices=deep_linking.choices(language), picking=picking,
+                           error=error, picked=set(request.form.getlist("item"))), 422 if error else 200
 
 
 @bp.get("/jwks")

@@ -21,15 +21,6 @@ from tests.lti.platform import INSTRUCTOR, Platform
 COURSE = "eu-mdr-ivdr-essentials"
 
 
-@pytest.fixture
-def platform(app, runner, sample_courses):
-    platform = Platform()
-    result = runner.invoke(args=platform.registration_args())
-    assert result.exit_code == 0, result.output
-    yield platform
-    platform.close()
-
-
 def login(client, platform, **params) -> dict:
     """The platform's third-party initiated login; returns the OIDC parameters NordLearn sent back."""
     query = {"iss": platform.issuer, "login_hint": "user-1", "target_link_uri": "http://127.0.0.1:5000/lti/launch",

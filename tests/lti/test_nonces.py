@@ -34,3 +34,6 @@ def test_nonces_in_redis_are_shared_by_two_instances_until_the_token_expires(red
     ttl = store.ttl("lms:lti-nonce:shared")
     assert 300 < ttl <= 361
     store.flushdb()
+    for app in (first, second):
+        app.extensions["lms_redis"].close()
+    store.close()
