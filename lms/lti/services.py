@@ -129,6 +129,7 @@ def tool_configuration(base_url: str) -> dict:
         "target_link_uri": launch,
         "redirect_uris": [launch],
         "public_jwk_url": f"{base_url}/lti/jwks",
+        "dynamic_registration_url": f"{base_url}/lti/register",
         "deep_linking_url": launch,
         "scopes": list(SCOPES),
         "claims": ["iss", "sub", "name", "given_name", "family_name", "email", "locale"],

@@ -6,13 +6,14 @@ from flask import abort, current_app, jsonify, make_response, redirect, render_t
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from lms.accounts import services as accounts
 from lms.catalog import services as catalog
 from lms.core import FRAME_ORIGINS_KEY
 from lms.extensions import db
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
-from lms.lti import bp, deep_linking, keys, launch, services
+from lms.lti import bp, deep_linking, dynamic_registration, keys, launch, services
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEEP_LINK_KEY = "lti_deep_link"
@@ -144,6 +145,55 @@ def deep_link():
             return response
     return render_template("lti/deep_link.html", choices=deep_linking.choices(language), picking=picking,
                            error=error, picked=set(request.form.getlist("item"))), 422 if error else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """LTI Dynamic Registration: the platform's administrator confirms, NordLearn registers."""
+    openid_configuration = request.values.get("openid_configuration", "")
+    token = request.values.get("registration_token") or None
+    try:
+        config = dynamic_registration.fetch_configuration(openid_configuration)
+    except dynamic_registration.DynamicRegistrationError as error:
+        current_app.logger.warning("LTI dynamic registration refused: %s", error)
+        message = _("NordLearn could not read your platform's registration details. Please start the "
+                    "registration again from your platform.")
+        return render_template("core/error.html", code=400, message=message), 400
+    organisations = accounts.list_organisations()
+    error = None
+    if request.method == "POST":
+        try:
+            organisation_id = int(request.form.get("organisation", ""))
+        except ValueError:
+            organisation_id = None
+        if organisation_id not in {o.id for o in organisations}:
+            error = _("Choose the organisation this platform belongs to.")
+        else:
+            try:
+                registration = dynamic_registration.register(
+                    config=config, registration_token=token, organisation_id=organisation_id,
+                    base_url=current_app.config["LMS_BASE_URL"])
+            except dynamic_registration.DynamicRegistrationError as failure:
+                db.session.rollback()
+                current_app.logger.warning("LTI dynamic registration failed: %s", failure)
+                error = _("Your platform did not accept the registration. Please start it again from your "
+                          "platform.")
+            else:
+                db.session.commit()
+                return _framed_by(config.origin, render_template("lti/registered.html", registration=registration))
+    page = render_template("lti/register.html", config=config, organisations=organisations, error=error,
+                           openid_configuration=openid_configuration, token=token or "")
+    return _framed_by(config.origin, make_response(page, 422 if error else 200))
+
+
+def _framed_by(origin: str, body):
+    """Registration pages open in the platform's frame or window."""
+    response = make_response(body)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self' {origin}"
+    )
+    return response
 
 
 @bp.get("/jwks")

@@ -28,6 +28,10 @@ class Platform:
         # For browser tests: where the tool is and what the course page's link opens.
         self.tool_base = ""
         self.link_custom: dict = {}
+        # Dynamic registration: what NordLearn posted, and the token the platform expects.
+        self.registration_token = "reg-token-1"
+        self.registrations: list[dict] = []
+        self.configured_issuer: str | None = None  # to test an issuer that does not match
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,7 +45,9 @@ class Platform:
 
             def do_GET(self):  # noqa: N802 (http.server's name)
                 path, _, query = self.path.partition("?")
-                if path == "/course":
+                if path == "/.well-known/openid-configuration":
+                    self._json(platform.openid_configuration())
+                elif path == "/course":
                     self._html(platform.course_page())
                 elif path == "/auth":
                     self._html(platform.auth_response(dict(parse_qsl(query))))
@@ -60,6 +66,28 @@ class Platform:
                     self.send_response(404)
                     self.end_headers()
 
+            def _json(self, document: dict, status: int = 200) -> None:
+                body = json.dumps(document).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                length = int(self.headers.get("Content-Length", "0"))
+                document = json.loads(self.rfile.read(length) or b"{}")
+                if self.path != "/register":
+                    self._json({"error": "not found"}, 404)
+                elif self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
+                    self._json({"error": "invalid token"}, 401)
+                else:
+                    platform.registrations.append(document)
+                    self._json({**document, "client_id": platform.client_id,
+                                "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                                    **document["https://purl.imsglobal.org/spec/lti-tool-configuration"],
+                                    "deployment_id": platform.deployment_id}})
+
             def log_message(self, *args):
                 pass
 
@@ -69,6 +97,19 @@ class Platform:
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.client_id = "nordlearn-client"
         self.deployment_id = "deployment-1"
+
+    def openid_configuration(self) -> dict:
+        return {
+            "issuer": self.configured_issuer or self.issuer,
+            "authorization_endpoint": f"{self.issuer}/auth",
+            "token_endpoint": f"{self.issuer}/token",
+            "jwks_uri": f"{self.issuer}/jwks",
+            "registration_endpoint": f"{self.issuer}/register",
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "moodle", "version": "4.5",
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
+            },
+        }
 
     def course_page(self) -> str:
         """A course page of the platform with NordLearn in an iframe, as Moodle shows it."""
