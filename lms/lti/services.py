@@ -245,3 +245,47 @@ def record_pending_deployment(*, registration_id: int, deployment_id: str) -> No
     if not any(d.deployment_id == deployment_id for d in registration.deployments):
         registration.deployments.append(LtiDeployment(deployment_id=deployment_id, status=DeploymentStatus.PENDING))
     db.session.flush()
+
+
+# ---------------------------------------------------------------- roster
+
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    name: str
+    instructor: bool
+    active: bool
+    progress: object | None  # learning.services.CourseProgress, or None: never opened NordLearn
+
+
+def memberships_url(claims: dict) -> str | None:
+    return (claims.get(NRPS_CLAIM) or {}).get("context_memberships_url")
+
+
+def roster(*, registration: LtiRegistration, url: str, course, language: str) -> list[RosterRow]:
+    """The platform course's members with their progress in ``course``, learners first."""
+    from lms.learning import services as learning
+    from lms.lti import platform_services
+
+    members = platform_services.members(registration=registration, memberships_url=url)
+    subjects = [str(m.get("user_id")) for m in members if m.get("user_id")]
+    users = dict(db.session.execute(
+        select(LtiIdentity.subject, LtiIdentity.user_id).where(
+            LtiIdentity.issuer == registration.issuer, LtiIdentity.subject.in_(subjects))
+    ).all())
+    progress = learning.progress_of_users(user_ids=list(users.values()), course=course, language=language)
+    rows = []
+    for member in members:
+        subject = str(member.get("user_id"))
+        name = member.get("name") or " ".join(
+            p for p in (member.get("given_name"), member.get("family_name")) if p) or subject
+        user_id = users.get(subject)
+        rows.append(RosterRow(
+            name=name,
+            instructor=any(str(role).endswith(INSTRUCTOR_ROLES) for role in member.get("roles", [])),
+            active=member.get("status", "Active") == "Active",
+            progress=progress.get(user_id) if user_id else None,
+        ))
+    return sorted(rows, key=lambda r: (r.instructor, r.name.lower()))

@@ -13,10 +13,11 @@ from lms.extensions import db
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
-from lms.lti import bp, deep_linking, dynamic_registration, keys, launch, services
+from lms.lti import bp, deep_linking, dynamic_registration, keys, launch, platform_services, services
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEEP_LINK_KEY = "lti_deep_link"
+ROSTER_KEY = "lti_roster"
 
 # Where a refused launch leaves the reader, in their language, and with which status.
 REFUSALS = {
@@ -97,6 +98,9 @@ def launch_view():
         session[LTI_SESSION_KEY] = locale
     session["lti_instructor"] = services.is_instructor(claims)
     session[FRAME_ORIGINS_KEY] = services.frame_origins(registration=accepted.registration, claims=claims)
+    if course is not None and session["lti_instructor"] and services.memberships_url(claims):
+        session[ROSTER_KEY] = {"registration_id": accepted.registration.id, "course": course.slug,
+                               "url": services.memberships_url(claims)}
     if course is None:
         session[DEEP_LINK_KEY] = picking.to_session()
         return redirect(url_for(".deep_link"))
@@ -194,6 +198,29 @@ def _framed_by(origin: str, body):
         f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self' {origin}"
     )
     return response
+
+
+@bp.get("/roster")
+def roster():
+    """The instructor's platform course: its members and their progress in NordLearn."""
+    launched = session.get(ROSTER_KEY)
+    if not launched or not current_user.is_authenticated or not session.get("lti_instructor"):
+        abort(404)
+    try:
+        course = catalog.get_published_course(launched["course"])
+    except catalog.CourseNotFound:
+        abort(404)
+    registration = services.get_registration(launched["registration_id"])
+    try:
+        rows = services.roster(registration=registration, url=launched["url"], course=course,
+                               language=current_language())
+    except platform_services.PlatformServiceError as error:
+        current_app.logger.warning("LTI roster unavailable: %s", error)
+        message = _("Your learning platform did not give NordLearn the list of course members. Please try again "
+                    "later.")
+        return render_template("core/error.html", code=502, message=message), 502
+    title, _summary = catalog.course_text(course, current_language())
+    return render_template("lti/roster.html", rows=rows, course=course, title=title)
 
 
 @bp.get("/jwks")

@@ -32,6 +32,11 @@ class Platform:
         self.registration_token = "reg-token-1"
         self.registrations: list[dict] = []
         self.configured_issuer: str | None = None  # to test an issuer that does not match
+        # Services: the tool's public key set (to check its client assertions), tokens
+        # handed out, and the course members served two per page.
+        self.tool_jwks: dict = {"keys": []}
+        self.tokens_issued = 0
+        self.members: list[dict] = []
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +56,20 @@ class Platform:
                     self._html(platform.course_page())
                 elif path == "/auth":
                     self._html(platform.auth_response(dict(parse_qsl(query))))
+                elif path == "/memberships":
+                    if not (self.headers.get("Authorization") or "").startswith("Bearer token-"):
+                        self._json({"error": "unauthorised"}, 401)
+                        return
+                    page = int(dict(parse_qsl(query)).get("page", "1"))
+                    chunk = platform.members[(page - 1) * 2: page * 2]
+                    body = json.dumps({"id": self.path, "members": chunk}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+                    if page * 2 < len(platform.members):
+                        self.send_header("Link", f'<{platform.issuer}/memberships?page={page + 1}>; rel="next"')
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                 elif self.path == "/jwks":
                     platform.key_set_requests += 1
                     body = json.dumps({"keys": [
@@ -76,7 +95,17 @@ class Platform:
 
             def do_POST(self):  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", "0"))
-                document = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length) or b"{}"
+                if self.path == "/token":
+                    form = dict(parse_qsl(raw.decode()))
+                    if not platform.check_client_assertion(form.get("client_assertion", "")):
+                        self._json({"error": "invalid_client"}, 401)
+                        return
+                    platform.tokens_issued += 1
+                    self._json({"access_token": f"token-{platform.tokens_issued}", "token_type": "Bearer",
+                                "expires_in": 3600, "scope": form.get("scope", "")})
+                    return
+                document = json.loads(raw)
                 if self.path != "/register":
                     self._json({"error": "not found"}, 404)
                 elif self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
@@ -97,6 +126,16 @@ class Platform:
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.client_id = "nordlearn-client"
         self.deployment_id = "deployment-1"
+
+    def check_client_assertion(self, assertion: str) -> bool:
+        """A client assertion signed by a key the tool publishes, for this platform's token URL."""
+        try:
+            kid = jwt.get_unverified_header(assertion)["kid"]
+            key = next(k for k in jwt.PyJWKSet.from_dict(self.tool_jwks).keys if k.key_id == kid)
+            claims = jwt.decode(assertion, key.key, algorithms=["RS256"], audience=f"{self.issuer}/token")
+        except (StopIteration, KeyError, jwt.PyJWTError):
+            return False
+        return claims["iss"] == claims["sub"] == self.client_id
 
     def openid_configuration(self) -> dict:
         return {
