@@ -12,8 +12,11 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 def init_app(app: Flask) -> None:
     from lms.extensions import csrf
-    from lms.lti import cli, views  # noqa: F401  (routes and commands)
+    from lms.lti import cli, views
 
-    csrf.exempt(bp)  # platforms post signed tokens, not our forms; each endpoint checks its own
+    # The platform posts these, with a signed token and the OIDC state, not our forms'
+    # token; every other form under /lti (deep-link picker, registration, admin) keeps CSRF.
+    csrf.exempt(views.login)
+    csrf.exempt(views.launch_view)
     app.register_blueprint(bp)
     app.cli.add_command(cli.lti_cli)

@@ -289,3 +289,18 @@ def roster(*, registration: LtiRegistration, url: str, course, language: str) ->
             progress=progress.get(user_id) if user_id else None,
         ))
     return sorted(rows, key=lambda r: (r.instructor, r.name.lower()))
+
+
+# ---------------------------------------------------------------- administration
+
+
+class NotAllowed(RegistrationError):
+    pass
+
+
+def require_admin(user: User) -> None:
+    """Only NordLearn's admins manage platform registrations."""
+    from lms.accounts.models import Role
+
+    if not user.is_authenticated or user.role is not Role.ADMIN:
+        raise NotAllowed()

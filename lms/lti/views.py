@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -14,6 +25,7 @@ from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
 from lms.lti import bp, deep_linking, dynamic_registration, keys, launch, platform_services, services
+from lms.lti.models import DeploymentStatus
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEEP_LINK_KEY = "lti_deep_link"
@@ -221,6 +233,51 @@ def roster():
         return render_template("core/error.html", code=502, message=message), 502
     title, _summary = catalog.course_text(course, current_language())
     return render_template("lti/roster.html", rows=rows, course=course, title=title)
+
+
+@bp.get("/admin")
+def admin():
+    """Registered platforms and their deployments, for NordLearn's admins."""
+    try:
+        services.require_admin(current_user)
+    except services.NotAllowed:
+        abort(404)
+    return render_template("lti/admin.html", registrations=services.list_registrations(),
+                           statuses=DeploymentStatus)
+
+
+@bp.post("/admin/<int:registration_id>/enabled")
+def admin_enabled(registration_id: int):
+    try:
+        services.require_admin(current_user)
+        registration = services.set_enabled(registration_id=registration_id,
+                                            enabled=request.form.get("enabled") == "1")
+    except (services.NotAllowed, services.UnknownRegistration):
+        abort(404)
+    db.session.commit()
+    if registration.enabled:
+        flash(_("%(name)s is enabled.", name=registration.name), "success")
+    else:
+        flash(_("%(name)s is disabled: its launches are refused.", name=registration.name), "success")
+    return redirect(url_for(".admin"))
+
+
+@bp.post("/admin/<int:registration_id>/deployment")
+def admin_deployment(registration_id: int):
+    try:
+        services.require_admin(current_user)
+        status = DeploymentStatus(request.form.get("status", ""))
+        deployment_id = request.form.get("deployment_id", "").strip()
+        if not deployment_id:
+            raise ValueError(deployment_id)
+        services.set_deployment_status(registration_id=registration_id, deployment_id=deployment_id, status=status)
+    except services.NotAllowed:
+        abort(404)
+    except (ValueError, services.UnknownRegistration):
+        abort(400)
+    db.session.commit()
+    flash(_("Deployment %(deployment)s saved.", deployment=deployment_id), "success")
+    return redirect(url_for(".admin"))
 
 
 @bp.get("/jwks")
