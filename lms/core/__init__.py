@@ -51,12 +51,20 @@ def _csrf_error(error):
     return render_template("core/error.html", code=400, message=message), 400
 
 
-def _security_headers(response):
-    ancestors = " ".join(["'self'", *session.get(FRAME_ORIGINS_KEY, [])])
-    response.headers.setdefault(
-        "Content-Security-Policy",
+def content_security_policy(*, frame_ancestors: list[str] | tuple[str, ...] = (),
+                            form_action: list[str] | tuple[str, ...] = ()) -> str:
+    """NordLearn's policy: everything from itself; other origins only where named."""
+    ancestors = " ".join(["'self'", *frame_ancestors])
+    actions = " ".join(["'self'", *form_action])
+    return (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}",
+        f"object-src 'none'; base-uri 'self'; form-action {actions}; frame-ancestors {ancestors}"
+    )
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(frame_ancestors=session.get(FRAME_ORIGINS_KEY, []))
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -19,7 +19,7 @@ from flask_login import current_user, login_user
 
 from lms.accounts import services as accounts
 from lms.catalog import services as catalog
-from lms.core import FRAME_ORIGINS_KEY
+from lms.core import FRAME_ORIGINS_KEY, content_security_policy
 from lms.extensions import db
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
@@ -153,11 +153,8 @@ def deep_link():
             response = make_response(render_template("lti/deep_link_return.html", return_url=picking.return_url,
                                                      token=token, count=len(items)))
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(picking.return_url))
-            ancestors = " ".join(["'self'", *session.get(FRAME_ORIGINS_KEY, [])])
-            response.headers["Content-Security-Policy"] = (
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                f"object-src 'none'; base-uri 'self'; form-action 'self' {origin}; frame-ancestors {ancestors}"
-            )
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                frame_ancestors=session.get(FRAME_ORIGINS_KEY, []), form_action=[origin])
             return response
     return render_template("lti/deep_link.html", choices=deep_linking.choices(language), picking=picking,
                            error=error, picked=set(request.form.getlist("item"))), 422 if error else 200
@@ -205,10 +202,7 @@ def register():
 def _framed_by(origin: str, body):
     """Registration pages open in the platform's frame or window."""
     response = make_response(body)
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self' {origin}"
-    )
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=[origin])
     return response
 
 
