@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Flask, jsonify, render_template, session
-from flask_babel import format_date, format_decimal, format_percent, format_timedelta
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -84,4 +84,5 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_security_headers)
-    app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date, hours=format_hours)
+    app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date,
+                                 datetime=format_datetime, hours=format_hours)

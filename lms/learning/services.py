@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,11 @@ from lms.core.sql import insert_or_ignore
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrolment, EnrolmentSource, ModuleProgress, ProgressStatus
+
+signals = Namespace()
+# Sent inside the transaction that completes a module, once per learner and module;
+# receivers (LTI scores) add their rows to the same transaction.
+module_completed = signals.signal("module-completed")
 
 
 @dataclass(frozen=True)
@@ -108,12 +114,14 @@ def record_visit(*, user: User, module: Module, at: datetime) -> ModuleProgress:
 def complete_module(*, user: User, module: Module, at: datetime) -> ModuleProgress:
     """Mark ``module`` complete for ``user``; completing twice keeps the first completion time."""
     record_visit(user=user, module=module, at=at)
-    db.session.execute(
+    changed = db.session.execute(
         update(ModuleProgress)
         .where(ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id,
                ModuleProgress.completed_at.is_(None))
         .values(status=ProgressStatus.COMPLETED, completed_at=at)
-    )
+    ).rowcount
+    if changed:
+        module_completed.send(user, module=module, at=at)
     return _progress_row(user, module)
 
 

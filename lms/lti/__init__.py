@@ -12,11 +12,13 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 def init_app(app: Flask) -> None:
     from lms.extensions import csrf
-    from lms.lti import cli, views
+    from lms.learning.services import module_completed
+    from lms.lti import cli, grades, views
 
     # The platform posts these, with a signed token and the OIDC state, not our forms'
     # token; every other form under /lti (deep-link picker, registration, admin) keeps CSRF.
     csrf.exempt(views.login)
     csrf.exempt(views.launch_view)
+    module_completed.connect(grades.on_module_completed)
     app.register_blueprint(bp)
     app.cli.add_command(cli.lti_cli)

@@ -123,3 +123,17 @@ def deployment_command(registration_id: int, deployment_id: str, status: str) ->
         raise click.ClickException(f"no registration {registration_id}") from None
     db.session.commit()
     click.echo(f"deployment {deployment_id}: {status}")
+
+
+@lti_cli.command("sync-grades")
+@click.option("--all", "send_all", is_flag=True, help="Also send scores whose next attempt is not due yet.")
+def sync_grades_command(send_all: bool) -> None:
+    """Send the scores platforms have not taken yet (run it from a scheduler, e.g. every 5 minutes)."""
+    from lms.lti import grades
+
+    report = grades.deliver(due_only=not send_all)
+    for error in report.errors or []:
+        click.echo(f"not sent: {error}", err=True)
+    waiting, _rows = grades.waiting_scores(limit=0)
+    click.echo(f"sent {report.sent}, failed {report.failed}, superseded {report.superseded}, "
+               f"waiting {waiting}")

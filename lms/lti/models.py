@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Organisation
@@ -102,3 +102,56 @@ class LtiNonce(db.Model):
 
     nonce: Mapped[str] = mapped_column(String(255), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LtiGradeLink(db.Model):
+    """Where a platform takes one learner's scores for one resource link: the line item
+    named in the launch's AGS claim, or one NordLearn finds or creates in the claim's
+    line-item container. ``module_id`` is empty for a link to a whole course."""
+
+    __tablename__ = "lti_grade_links"
+    __table_args__ = (UniqueConstraint("registration_id", "resource_link_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registrations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(255))  # the platform's user id, as scores name it
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(String(300))
+    lineitems_url: Mapped[str | None] = mapped_column(String(500))
+    lineitem_url: Mapped[str | None] = mapped_column(String(500))
+    scopes: Mapped[str] = mapped_column(Text)  # as the claim granted them, space-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[LtiRegistration] = relationship()
+
+
+class ScoreStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting to be sent, or to be sent again after a failure
+    SENT = "sent"
+    SUPERSEDED = "superseded"  # a newer score of the same link was sent instead
+
+
+class LtiScore(db.Model):
+    """The grade outbox: every score NordLearn owes a platform, kept until the platform
+    took it (or a newer score of the same link replaced it); failures are retried with
+    back-off and never dropped."""
+
+    __tablename__ = "lti_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_link_id: Mapped[int] = mapped_column(ForeignKey("lti_grade_links.id", ondelete="CASCADE"), index=True)
+    score_given: Mapped[float] = mapped_column(Float)
+    score_maximum: Mapped[float] = mapped_column(Float)
+    activity_progress: Mapped[str] = mapped_column(String(20))
+    grading_progress: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the score's timestamp for the platform
+    status: Mapped[ScoreStatus] = mapped_column(str_enum(ScoreStatus), default=ScoreStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    link: Mapped[LtiGradeLink] = relationship(lazy="joined")

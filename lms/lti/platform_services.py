@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jwt
 import requests
@@ -21,14 +21,29 @@ TIMEOUT = 15
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 100
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+LINE_ITEM_TAG = "nordlearn"
 
 
 class PlatformServiceError(Exception):
     pass
 
 
+def _token_cache_key(registration: LtiRegistration, scopes: tuple[str, ...]) -> str:
+    return f"lti-token:{registration.id}:{' '.join(sorted(scopes))}"
+
+
+def forget_token(*, registration: LtiRegistration, scopes: tuple[str, ...]) -> None:
+    """Drop a cached token the platform no longer accepts (a 401), so the next call asks anew."""
+    cache.delete(_token_cache_key(registration, scopes))
+
+
 def access_token(*, registration: LtiRegistration, scopes: tuple[str, ...], http: requests.Session) -> str:
-    cache_key = f"lti-token:{registration.id}:{' '.join(sorted(scopes))}"
+    cache_key = _token_cache_key(registration, scopes)
     cached = cache.get(cache_key)
     if cached:
         return cached
@@ -77,3 +92,64 @@ def members(*, registration: LtiRegistration, memberships_url: str) -> list[dict
                 raise PlatformServiceError(f"could not read the roster: {error}") from error
             url = answer.links.get("next", {}).get("url")
     return found
+
+
+def _check_web_address(url: str, what: str) -> None:
+    if urlsplit(url).scheme not in ("https", "http"):
+        raise PlatformServiceError(f"the {what} is not a web address")
+
+
+def _call(http: requests.Session, method: str, url: str, *, token: str, **kwargs) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    try:
+        answer = http.request(method, url, timeout=TIMEOUT, headers=headers, **kwargs)
+    except requests.RequestException as error:
+        raise PlatformServiceError(f"{method} {url}: {error}") from error
+    if answer.status_code == 401:
+        raise TokenRefused(f"{method} {url}: 401 {answer.text[:200]}")
+    if not answer.ok:
+        raise PlatformServiceError(f"{method} {url}: {answer.status_code} {answer.text[:200]}")
+    return answer
+
+
+class TokenRefused(PlatformServiceError):
+    pass
+
+
+def find_or_create_line_item(*, http: requests.Session, token: str, lineitems_url: str, resource_link_id: str,
+                             resource_id: str, label: str, score_maximum: float) -> str:
+    """The line item NordLearn made for this resource link in the platform's container,
+    made now if there is none; returns its URL."""
+    _check_web_address(lineitems_url, "line-item container")
+    parts = urlsplit(lineitems_url)
+    query = "&".join(p for p in (parts.query, urlencode({"resource_link_id": resource_link_id})) if p)
+    answer = _call(http, "GET", urlunsplit(parts._replace(query=query)), token=token,
+                   headers={"Accept": LINEITEMS_TYPE})
+    try:
+        items = answer.json()
+    except ValueError as error:
+        raise PlatformServiceError(f"the line items of {lineitems_url} are not JSON") from error
+    for item in items if isinstance(items, list) else []:
+        if (isinstance(item, dict) and item.get("id") and item.get("resourceLinkId") == resource_link_id
+                and item.get("tag") == LINE_ITEM_TAG):
+            return str(item["id"])
+    answer = _call(http, "POST", lineitems_url, token=token,
+                   headers={"Content-Type": LINEITEM_TYPE, "Accept": LINEITEM_TYPE},
+                   json={"scoreMaximum": score_maximum, "label": label, "resourceId": resource_id,
+                         "resourceLinkId": resource_link_id, "tag": LINE_ITEM_TAG})
+    try:
+        return str(answer.json()["id"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise PlatformServiceError(f"the platform made no line item at {lineitems_url}") from error
+
+
+def scores_url(lineitem_url: str) -> str:
+    """``{lineitem}/scores``, keeping any query string of the line item's URL."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+def post_score(*, http: requests.Session, token: str, lineitem_url: str, score: dict) -> None:
+    _check_web_address(lineitem_url, "line item")
+    _call(http, "POST", scores_url(lineitem_url), token=token, json=score,
+          headers={"Content-Type": SCORE_TYPE})

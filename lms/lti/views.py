@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from lms.accounts import services as accounts
@@ -24,7 +25,7 @@ from lms.extensions import db
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
-from lms.lti import bp, deep_linking, dynamic_registration, keys, launch, platform_services, services
+from lms.lti import bp, deep_linking, dynamic_registration, grades, keys, launch, platform_services, services
 from lms.lti.models import DeploymentStatus
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -102,6 +103,8 @@ def launch_view():
     if course is not None:
         learning.enrol(user=user, course=course, source=EnrolmentSource.LTI,
                        lti_context_id=services.launch_context(claims))
+        grades.record_launch(registration=accepted.registration, user=user, claims=claims, course=course,
+                             module_slug=target.module_slug)
     db.session.commit()
     session.clear()  # a new session for the launched user
     login_user(user)
@@ -236,8 +239,24 @@ def admin():
         services.require_admin(current_user)
     except services.NotAllowed:
         abort(404)
+    waiting_total, waiting = grades.waiting_scores()
     return render_template("lti/admin.html", registrations=services.list_registrations(),
-                           statuses=DeploymentStatus)
+                           statuses=DeploymentStatus, waiting_total=waiting_total, waiting=waiting)
+
+
+@bp.post("/admin/scores")
+def admin_send_scores():
+    """Send every waiting score now, without waiting for its next attempt."""
+    try:
+        services.require_admin(current_user)
+    except services.NotAllowed:
+        abort(404)
+    report = grades.deliver(due_only=False)
+    if report.failed:
+        flash(ngettext("%(num)d score could not be sent; it will be tried again.",
+                       "%(num)d scores could not be sent; they will be tried again.", report.failed), "error")
+    flash(ngettext("%(num)d score sent.", "%(num)d scores sent.", report.sent), "success")
+    return redirect(url_for(".admin"))
 
 
 @bp.post("/admin/<int:registration_id>/enabled")

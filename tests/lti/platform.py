@@ -18,6 +18,9 @@ from jwcrypto import jwk
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 
 
 class Platform:
@@ -36,7 +39,13 @@ class Platform:
         # handed out, and the course members served two per page.
         self.tool_jwks: dict = {"keys": []}
         self.tokens_issued = 0
+        self.token_scopes: dict[str, set[str]] = {}
         self.members: list[dict] = []
+        # Assignment and Grade Services: the gradebook's line items and the scores received;
+        # ``refuse_scores`` answers that many score posts with 503 (the platform is down).
+        self.line_items: list[dict] = []
+        self.scores: list[tuple[str, dict]] = []
+        self.refuse_scores = 0
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +65,11 @@ class Platform:
                     self._html(platform.course_page())
                 elif path == "/auth":
                     self._html(platform.auth_response(dict(parse_qsl(query))))
+                elif path == "/lineitems":
+                    if not self._authorised(LINEITEM_SCOPE):
+                        return
+                    link = dict(parse_qsl(query)).get("resource_link_id")
+                    self._json([i for i in platform.line_items if link in (None, i.get("resourceLinkId"))])
                 elif path == "/memberships":
                     if not (self.headers.get("Authorization") or "").startswith("Bearer token-"):
                         self._json({"error": "unauthorised"}, 401)
@@ -85,7 +99,14 @@ class Platform:
                     self.send_response(404)
                     self.end_headers()
 
-            def _json(self, document: dict, status: int = 200) -> None:
+            def _authorised(self, scope: str) -> bool:
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                if scope not in platform.token_scopes.get(token, set()):
+                    self._json({"error": "unauthorised"}, 401)
+                    return False
+                return True
+
+            def _json(self, document, status: int = 200) -> None:
                 body = json.dumps(document).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -102,8 +123,29 @@ class Platform:
                         self._json({"error": "invalid_client"}, 401)
                         return
                     platform.tokens_issued += 1
-                    self._json({"access_token": f"token-{platform.tokens_issued}", "token_type": "Bearer",
+                    token = f"token-{platform.tokens_issued}"
+                    platform.token_scopes[token] = set(form.get("scope", "").split())
+                    self._json({"access_token": token, "token_type": "Bearer",
                                 "expires_in": 3600, "scope": form.get("scope", "")})
+                    return
+                if self.path == "/lineitems":
+                    if self._authorised(LINEITEM_SCOPE):
+                        item = {**json.loads(raw), "id": f"{platform.issuer}/lineitems/{len(platform.line_items) + 1}"}
+                        platform.line_items.append(item)
+                        self._json(item, 201)
+                    return
+                if self.path.startswith("/lineitems/") and self.path.endswith("/scores"):
+                    if not self._authorised(SCORE_SCOPE):
+                        return
+                    if self.headers.get("Content-Type") != "application/vnd.ims.lis.v1.score+json":
+                        self._json({"error": "wrong media type"}, 415)
+                    elif platform.refuse_scores:
+                        platform.refuse_scores -= 1
+                        self._json({"error": "maintenance"}, 503)
+                    else:
+                        platform.scores.append((self.path.removesuffix("/scores"), json.loads(raw)))
+                        self.send_response(204)
+                        self.end_headers()
                     return
                 document = json.loads(raw)
                 if self.path != "/register":
@@ -169,6 +211,13 @@ class Platform:
                 f'<input type="hidden" name="id_token" value="{token}">'
                 f'<input type="hidden" name="state" value="{escape(params["state"])}"></form>'
                 f'<script>document.forms[0].submit()</script></body></html>')
+
+    def ags_claim(self, *, lineitem: str | None = None) -> dict:
+        """The AGS claim of a launch: the gradebook's container, and this link's line item if it has one."""
+        claim = {"scope": [LINEITEM_SCOPE, SCORE_SCOPE], "lineitems": f"{self.issuer}/lineitems"}
+        if lineitem:
+            claim["lineitem"] = lineitem
+        return {AGS: claim}
 
     def rotate_key(self, *, keep_old: bool = False) -> str:
         kid = secrets.token_hex(6)
