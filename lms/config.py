@@ -76,7 +76,9 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
     if redis_url:
         settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="lms:")
     else:
-        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=2000)
+        # Shared by the workers of one machine: LTI logins, held launches and hand-offs
+        # may reach any worker. Several machines need LMS_REDIS_URL.
+        settings.update(CACHE_TYPE="FileSystemCache", CACHE_DIR=str(instance / "cache"), CACHE_THRESHOLD=20000)
     settings.update(overrides)
     if "SECRET_KEY" not in settings:
         settings["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or _secret_key(instance)

@@ -38,6 +38,7 @@ def select_language() -> str:
         session.get(SESSION_KEY),
         user_language,
         session.get(LTI_SESSION_KEY),
+        g.get(LTI_SESSION_KEY),  # a launch's locale on a page shown before its session exists
     ):
         code = _normalise(candidate)
         if code:

@@ -15,10 +15,11 @@ def init_app(app: Flask) -> None:
     from lms.learning.services import module_completed
     from lms.lti import cli, grades, views
 
-    # The platform posts these, with a signed token and the OIDC state, not our forms'
+    # The platform posts these (and the launch page, when cookies are blocked), with a signed token and the OIDC state, not our forms'
     # token; every other form under /lti (deep-link picker, registration, admin) keeps CSRF.
     csrf.exempt(views.login)
     csrf.exempt(views.launch_view)
+    csrf.exempt(views.launch_confirm)  # its proof is the state read from the platform's storage
     module_completed.connect(grades.on_module_completed)
     app.register_blueprint(bp)
     app.cli.add_command(cli.lti_cli)

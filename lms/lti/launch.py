@@ -7,14 +7,22 @@ registration, the deployment and the message; on top of it NordLearn:
   of clock leeway (pylti1p3 passes no leeway and no audience to PyJWT);
 - refetches the platform's key set once when a token names an unknown ``kid``
   (a platform key change), instead of failing on a cached set;
-- checks the LTI ``version`` claim itself.
+- checks the LTI ``version`` claim itself;
+- supports the LTI platform-storage flow (``lti_storage_target``, 1EdTech "OIDC
+  Login with LTI Client Side postMessages"): when the browser sends no state
+  cookie, the state and nonce recorded at the login (server side, once) stand in
+  for it, and the view asks the platform's storage for the state before anyone is
+  signed in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import time
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
@@ -34,6 +42,8 @@ from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, Lt
 LEEWAY_SECONDS = 60
 KEY_SET_LIFETIME = 3600
 LTI_VERSION = "1.3.0"
+STORAGE_LOGIN_PREFIX = "lti-storage-login:"
+STORAGE_LOGIN_LIFETIME = 600
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
@@ -118,9 +128,28 @@ class DatabaseToolConf(ToolConfAbstract):
 
 
 class _Launch(FlaskMessageLaunch):
+    storage_login: dict | None = None  # the login's record, when the state came without a cookie
+
+    def validate_state(self):
+        try:
+            return super().validate_state()
+        except LtiException as error:
+            state = self._get_request_param("state")
+            record = cache.get(STORAGE_LOGIN_PREFIX + state) if state else None
+            if record is None:
+                raise
+            cache.delete(STORAGE_LOGIN_PREFIX + state)  # one launch per login
+            self.storage_login = {**record, "state": state}
+            current_app.logger.info("LTI launch without a state cookie: platform storage will confirm (%s)", error)
+            return self
+
     def validate_nonce(self):
-        super().validate_nonce()  # issued by this browser's login
         body = self._get_jwt_body()
+        if self.storage_login is not None:
+            if not hmac.compare_digest(str(body.get("nonce", "")), self.storage_login["nonce"]):
+                raise Refusal("state", "the nonce is not the one of the login")
+        else:
+            super().validate_nonce()  # issued by this browser's login
         expires = float(body.get("exp") or time.time()) + LEEWAY_SECONDS
         if not nonces.use(str(body["nonce"]), expires_at=expires):
             raise Refusal("replayed")
@@ -205,22 +234,59 @@ def _storage() -> FlaskCacheDataStorage:
     return FlaskCacheDataStorage(cache)
 
 
-def login_redirect():
-    """Answer a platform's third-party initiated login (GET or POST): redirect the
-    browser to the platform's OIDC endpoint with a fresh state and nonce."""
+@dataclass(frozen=True)
+class StorageLogin:
+    """What the login page needs to keep the state in the platform's storage."""
+
+    auth_url: str
+    state: str
+    target: str  # lti_storage_target: the frame that answers lti.put_data
+    platform_origin: str  # the OIDC endpoint's origin, the only one the page talks to
+    frame_origins: list[str]
+
+
+@dataclass(frozen=True)
+class LoginAnswer:
+    redirect: object  # the redirect response, with pylti1p3's state cookie
+    storage: StorageLogin | None
+
+
+def login_redirect() -> LoginAnswer:
+    """Answer a platform's third-party initiated login (GET or POST): send the browser
+    to the platform's OIDC endpoint with a fresh state and nonce; with
+    ``lti_storage_target``, also keep them for a launch that comes without cookies."""
+    from lms.lti.services import frame_origins
+
     request = FlaskRequest()
     hint = request.get_param("lti_deployment_id") or request.get_param("deployment_id")
-    login = FlaskOIDCLogin(request, DatabaseToolConf(deployment_hint=hint), cookie_service=_Cookies(request))
+    tool_conf = DatabaseToolConf(deployment_hint=hint)
+    login = FlaskOIDCLogin(request, tool_conf, cookie_service=_Cookies(request))
     try:
-        return login.redirect(f"{current_app.config['LMS_BASE_URL']}/lti/launch")
+        redirect = login.get_redirect_object(f"{current_app.config['LMS_BASE_URL']}/lti/launch")
     except OIDCException as error:
         raise Refusal("unknown-platform", str(error)) from error
+    target = request.get_param("lti_storage_target")
+    if not target:
+        return LoginAnswer(redirect.do_redirect(), None)
+    url = redirect.get_redirect_url()
+    sent = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    cache.set(STORAGE_LOGIN_PREFIX + sent["state"], {"nonce": sent["nonce"], "target": str(target)[:100]},
+              timeout=STORAGE_LOGIN_LIFETIME)
+    parts = urlsplit(url)
+    row = next(iter(tool_conf.rows.values()))
+    return LoginAnswer(redirect.do_redirect(), StorageLogin(
+        auth_url=url, state=sent["state"], target=str(target)[:100],
+        platform_origin=f"{parts.scheme}://{parts.netloc}",
+        frame_origins=frame_origins(registration=row, claims={}),
+    ))
 
 
 @dataclass(frozen=True)
 class AcceptedLaunch:
     registration: LtiRegistration
     claims: dict
+    # Set when the browser sent no state cookie: the platform's storage must confirm the state.
+    storage_login: dict | None = None
 
 
 def accept_launch() -> AcceptedLaunch:
@@ -254,5 +320,32 @@ def _accept(http: requests.Session) -> AcceptedLaunch:
         }.get(message, "token")
         raise Refusal(reason, message) from error
     registration = tool_conf.rows[(claims["iss"], launch.get_client_id())]
-    return AcceptedLaunch(registration=registration, claims=claims)
+    return AcceptedLaunch(registration=registration, claims=claims, storage_login=launch.storage_login)
 
+
+
+PENDING_PREFIX = "lti-storage-launch:"
+PENDING_LIFETIME = 300
+
+
+def hold_for_storage_check(accepted: AcceptedLaunch) -> str:
+    """Keep a launch that came without a state cookie until the browser shows, from the
+    platform's storage, the state its login stored there. Returns the key for the page."""
+    key = secrets.token_urlsafe(24)
+    cache.set(PENDING_PREFIX + key, {"registration_id": accepted.registration.id, "claims": accepted.claims,
+                                     "state": accepted.storage_login["state"]}, timeout=PENDING_LIFETIME)
+    return key
+
+
+def confirm_from_storage(*, key: str, state: str) -> AcceptedLaunch:
+    """The held launch, once, if ``state`` (read from the platform's storage) is its state."""
+    record = cache.get(PENDING_PREFIX + key) if key else None
+    if record is None or not nonces.use(PENDING_PREFIX + key, expires_at=time.time() + PENDING_LIFETIME):
+        raise Refusal("state", "no launch waits under this key (expired or used)")
+    cache.delete(PENDING_PREFIX + key)
+    if not state or not hmac.compare_digest(state, record["state"]):
+        raise Refusal("state", "the platform's storage did not hold this launch's state")
+    registration = db.session.get(LtiRegistration, record["registration_id"])
+    if registration is None or not registration.enabled:
+        raise Refusal("unknown-platform", "the registration is gone or disabled")
+    return AcceptedLaunch(registration=registration, claims=record["claims"])

@@ -239,6 +239,13 @@ def frame_origins(*, registration: LtiRegistration, claims: dict) -> list[str]:
     return sorted(origins)
 
 
+def registered_frame_origins() -> list[str]:
+    """The origins of every enabled platform: a page shown before NordLearn knows which
+    platform launched (a refused launch) may be framed by any of them."""
+    rows = db.session.scalars(select(LtiRegistration).where(LtiRegistration.enabled.is_(True)))
+    return sorted({o for row in rows for o in frame_origins(registration=row, claims={})})
+
+
 def record_pending_deployment(*, registration_id: int, deployment_id: str) -> None:
     """Note a deployment NordLearn has not seen, for an admin to approve."""
     registration = get_registration(registration_id)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -21,11 +23,23 @@ from flask_login import current_user, login_user
 from lms.accounts import services as accounts
 from lms.catalog import services as catalog
 from lms.core import FRAME_ORIGINS_KEY, content_security_policy
+from lms.core.urls import safe_next
 from lms.extensions import db
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
-from lms.lti import bp, deep_linking, dynamic_registration, grades, keys, launch, platform_services, services
+from lms.lti import (
+    bp,
+    deep_linking,
+    dynamic_registration,
+    forms,
+    grades,
+    handoff,
+    keys,
+    launch,
+    platform_services,
+    services,
+)
 from lms.lti.models import DeploymentStatus
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -62,18 +76,61 @@ def _refused(refusal: launch.Refusal):
         services.record_pending_deployment(registration_id=registration_id, deployment_id=deployment_id)
         db.session.commit()
     code, message = REFUSALS.get(refusal.reason, NOT_VERIFIED)
-    return render_template("core/error.html", code=code, message=message()), code
+    return _framed_error(code, message())
+
+
+def _framed_error(code: int, message: str):
+    """An error page the platforms' frames may show (the launch is not known to be theirs)."""
+    response = make_response(render_template("core/error.html", code=code, message=message), code)
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        frame_ancestors=services.registered_frame_origins())
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """OIDC third-party initiated login."""
     try:
-        response = launch.login_redirect()
+        answer = launch.login_redirect()
     except launch.Refusal as refusal:
         return _refused(refusal)
     db.session.commit()  # the first signing key may have been made
+    if answer.storage is None:
+        return answer.redirect
+    # Keep the state in the platform's storage too, then go on to the platform.
+    response = make_response(render_template("lti/storage_login.html", storage=answer.storage))
+    for cookie in answer.redirect.headers.getlist("Set-Cookie"):
+        response.headers.add("Set-Cookie", cookie)
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        frame_ancestors=answer.storage.frame_origins)
     return response
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where an accepted launch leads."""
+
+    course: object | None  # the course of a resource link
+    target: services.LaunchTarget | None
+    picking: deep_linking.Request | None  # a deep-linking request
+
+
+def _plan(accepted: launch.AcceptedLaunch) -> _Plan:
+    claims = accepted.claims
+    if claims.get(CLAIM + "message_type") == "LtiDeepLinkingRequest":
+        if not services.is_instructor(claims):
+            raise launch.Refusal("not-instructor")
+        try:
+            picking = deep_linking.Request.from_claims(registration=accepted.registration, claims=claims)
+        except deep_linking.DeepLinkError as error:
+            raise launch.Refusal("deep-link-types", str(error)) from None
+        return _Plan(None, None, picking)
+    target = services.launch_target(claims=claims, base_url=current_app.config["LMS_BASE_URL"])
+    try:
+        course = catalog.get_published_course(target.course_slug or "")
+    except catalog.CourseNotFound:
+        raise launch.Refusal("unknown-target", str(target)) from None
+    return _Plan(course, target, None)
 
 
 @bp.post("/launch")
@@ -82,30 +139,44 @@ def launch_view():
     a deep-linking request lets an instructor pick what to add."""
     try:
         accepted = launch.accept_launch()
-        claims = accepted.claims
-        if claims.get(CLAIM + "message_type") == "LtiDeepLinkingRequest":
-            if not services.is_instructor(claims):
-                raise launch.Refusal("not-instructor")
-            try:
-                picking = deep_linking.Request.from_claims(registration=accepted.registration, claims=claims)
-            except deep_linking.DeepLinkError as error:
-                raise launch.Refusal("deep-link-types", str(error)) from None
-            course = None
-        else:
-            target = services.launch_target(claims=claims, base_url=current_app.config["LMS_BASE_URL"])
-            try:
-                course = catalog.get_published_course(target.course_slug or "")
-            except catalog.CourseNotFound:
-                raise launch.Refusal("unknown-target", str(target)) from None
+        plan = _plan(accepted)
     except launch.Refusal as refusal:
         return _refused(refusal)
+    if accepted.storage_login is None:
+        return _sign_in(accepted, plan)
+    # No state cookie came back: ask the platform's storage for the state first.
+    key = launch.hold_for_storage_check(accepted)
+    db.session.commit()  # the nonce is used
+    g.lti_locale = services.launch_locale(accepted.claims)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(accepted.registration.auth_login_url))
+    response = make_response(render_template("lti/storage_launch.html", key=key, origin=origin,
+                                             storage=accepted.storage_login))
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        frame_ancestors=services.frame_origins(registration=accepted.registration, claims=accepted.claims))
+    return response
+
+
+@bp.post("/launch/confirm")
+def launch_confirm():
+    """The launch page read the state from the platform's storage: sign in."""
+    try:
+        accepted = launch.confirm_from_storage(key=request.form.get("launch", ""),
+                                               state=request.form.get("state", ""))
+        plan = _plan(accepted)
+    except launch.Refusal as refusal:
+        db.session.commit()  # the key stays used
+        return _refused(refusal)
+    return _sign_in(accepted, plan)
+
+
+def _sign_in(accepted: launch.AcceptedLaunch, plan: _Plan):
+    claims = accepted.claims
     user = services.launch_user(registration=accepted.registration, claims=claims)
-    if course is not None:
-        learning.enrol(user=user, course=course, source=EnrolmentSource.LTI,
+    if plan.course is not None:
+        learning.enrol(user=user, course=plan.course, source=EnrolmentSource.LTI,
                        lti_context_id=services.launch_context(claims))
-        grades.record_launch(registration=accepted.registration, user=user, claims=claims, course=course,
-                             module_slug=target.module_slug)
-    db.session.commit()
+        grades.record_launch(registration=accepted.registration, user=user, claims=claims, course=plan.course,
+                             module_slug=plan.target.module_slug)
     session.clear()  # a new session for the launched user
     login_user(user)
     locale = services.launch_locale(claims)
@@ -113,15 +184,52 @@ def launch_view():
         session[LTI_SESSION_KEY] = locale
     session["lti_instructor"] = services.is_instructor(claims)
     session[FRAME_ORIGINS_KEY] = services.frame_origins(registration=accepted.registration, claims=claims)
-    if course is not None and session["lti_instructor"] and services.memberships_url(claims):
-        session[ROSTER_KEY] = {"registration_id": accepted.registration.id, "course": course.slug,
+    if plan.course is not None and session["lti_instructor"] and services.memberships_url(claims):
+        session[ROSTER_KEY] = {"registration_id": accepted.registration.id, "course": plan.course.slug,
                                "url": services.memberships_url(claims)}
-    if course is None:
-        session[DEEP_LINK_KEY] = picking.to_session()
-        return redirect(url_for(".deep_link"))
-    if target.module_slug:
-        return redirect(url_for("learning.module", slug=course.slug, module=target.module_slug))
-    return redirect(url_for("catalog.course", slug=course.slug))
+    if plan.picking is not None:
+        session[DEEP_LINK_KEY] = plan.picking.to_session()
+        next_path = url_for(".deep_link")
+    elif plan.target.module_slug:
+        next_path = url_for("learning.module", slug=plan.course.slug, module=plan.target.module_slug)
+    else:
+        next_path = url_for("catalog.course", slug=plan.course.slug)
+    key = handoff.issue(user_session_id=user.get_id(), next_path=next_path,
+                        session_values={k: v for k, v in session.items() if not k.startswith("_")},
+                        frame_origins=session[FRAME_ORIGINS_KEY])
+    db.session.commit()
+    return redirect(url_for(".continue_launch", key=key))
+
+
+@bp.get("/continue/<key>")
+def continue_launch(key: str):
+    """Straight on if this frame kept the launch's session; else offer a new window."""
+    waiting = handoff.peek(key)
+    if waiting is None:
+        return _framed_error(400, _("This launch link has expired. Open NordLearn again from your course."))
+    if current_user.is_authenticated and current_user.get_id() == waiting.user:
+        handoff.discard(key)
+        return redirect(safe_next(waiting.next_path))
+    g.lti_locale = waiting.session_values.get(LTI_SESSION_KEY)
+    response = make_response(render_template("lti/new_window.html", key=key))
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=waiting.frame_origins)
+    return response
+
+
+@bp.get("/handoff/<key>")
+def handoff_view(key: str):
+    """The new window: sign in the launched user once, and go where the launch leads."""
+    waiting = handoff.take(key)
+    user = accounts.load_session_user(waiting.user) if waiting else None
+    db.session.commit()  # the key is used
+    if user is None:
+        message = _("This link has already been used or has expired. Open NordLearn again from your course.")
+        return render_template("core/error.html", code=403, message=message), 403
+    session.clear()
+    login_user(user)
+    session.update(waiting.session_values)
+    session.pop(FRAME_ORIGINS_KEY, None)  # a window of its own, not a frame
+    return redirect(safe_next(waiting.next_path))
 
 
 def _picking() -> deep_linking.Request:
@@ -242,6 +350,32 @@ def admin():
     waiting_total, waiting = grades.waiting_scores()
     return render_template("lti/admin.html", registrations=services.list_registrations(),
                            statuses=DeploymentStatus, waiting_total=waiting_total, waiting=waiting)
+
+
+@bp.route("/admin/new", methods=["GET", "POST"])
+def admin_new():
+    """Register a platform by hand, with the values from its tool registration page."""
+    try:
+        services.require_admin(current_user)
+    except services.NotAllowed:
+        abort(404)
+    form = forms.RegistrationForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            registration = services.add_registration(details=form.details(), organisation_id=int(form.organisation.data),
+                                                     policy=form.policy(), deployment_ids=form.deployment_ids())
+        except services.RegistrationExists:
+            form.client_id.errors.append(_("This platform is registered with this client ID already."))
+        except services.UnknownOrganisation:
+            form.organisation.errors.append(_("Choose the organisation this platform belongs to."))
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered.", name=registration.name), "success")
+            return redirect(url_for(".admin"))
+    status = 422 if form.errors else 200
+    return render_template("lti/admin_new.html", form=form,
+                           configuration=services.tool_configuration(current_app.config["LMS_BASE_URL"])), status
 
 
 @bp.post("/admin/scores")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,10 +60,10 @@ def _free_port() -> int:
 live_env: dict[str, str] = {}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> str:
-    """NordLearn as `make run` sets it up: migrated database, sample courses, a real server."""
-    folder = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_nordlearn(folder: Path, *, embedded_cookies: bool) -> Iterator[tuple[str, dict[str, str]]]:
+    """NordLearn as `make run` sets it up: migrated database, sample courses, a real server.
+    Yields its address and environment."""
     env = {
         **os.environ,
         "LMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
@@ -76,8 +78,9 @@ def live_server(tmp_path_factory) -> str:
         assert done.returncode == 0, done.stderr
     port = _free_port()
     # The address as a platform on another site sees it (127.0.0.1 and localhost are
-    # different sites to Chromium), with the cookies an iframe needs.
-    env.update(LMS_BASE_URL=f"http://localhost:{port}", LMS_EMBEDDED_COOKIES="1")
+    # different sites to Chromium); with embedded cookies, those an iframe needs
+    # (SameSite=None; Secure; Partitioned), else SameSite=Lax ones a cross-site frame never gets.
+    env.update(LMS_BASE_URL=f"http://localhost:{port}", LMS_EMBEDDED_COOKIES="1" if embedded_cookies else "0")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
         [gunicorn, "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
@@ -95,11 +98,29 @@ def live_server(tmp_path_factory) -> str:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the live server did not answer /healthz")
-        live_env.update(env)
-        yield base
+        yield base, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    with running_nordlearn(tmp_path_factory.mktemp("live"), embedded_cookies=True) as (base, env):
+        live_env.update(env)
+        yield base
+
+
+def registered_platform(base: str, env: dict[str, str]):
+    """A platform on 127.0.0.1 registered with a live NordLearn (which the browser reaches as localhost)."""
+    from tests.lti.platform import Platform
+
+    platform = Platform()
+    platform.tool_base = base.replace("127.0.0.1", "localhost")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *platform.registration_args()],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return platform
 
 
 @pytest.fixture
@@ -130,6 +151,19 @@ def log_in(page, base: str, email: str = READER_EMAIL, password: str = READER_PA
     page.wait_for_url(lambda url: "/account/login" not in url)
 
 
+def complete_module_in_finnish(scope, number: int, total: int = 5) -> None:
+    """On module ``number`` of ``total`` (a page or a frame, in Finnish): mark it complete
+    and land on the next one."""
+    from babel.support import Translations
+    from playwright.sync_api import expect
+
+    fi = Translations.load(str(ROOT / "translations"), ["fi"])
+    position = fi.gettext("Module %(number)d of %(total)d")
+    expect(scope.locator(".module-position")).to_have_text(position % {"number": number, "total": total})
+    scope.get_by_role("button", name=fi.gettext("Mark as complete")).click()
+    expect(scope.locator(".module-position")).to_have_text(position % {"number": number + 1, "total": total})
+
+
 def choose_language(page, code: str) -> None:
     """Use the language switcher in the page header, as a reader would."""
     page.select_option("#language-select", code)
@@ -139,13 +173,16 @@ def choose_language(page, code: str) -> None:
 
 @pytest.fixture(scope="session")
 def lti_platform(live_server):
-    """A platform on 127.0.0.1 registered with the live NordLearn (which the browser reaches as localhost)."""
-    from tests.lti.platform import Platform
-
-    platform = Platform()
-    platform.tool_base = live_server.replace("127.0.0.1", "localhost")
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *platform.registration_args()],
-                          cwd=ROOT, env=live_env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    platform = registered_platform(live_server, live_env)
     yield platform
     platform.close()
+
+
+@pytest.fixture(scope="session")
+def cookieless_platform(tmp_path_factory):
+    """A platform with LTI platform storage, and a NordLearn whose cookies its frame never gets."""
+    with running_nordlearn(tmp_path_factory.mktemp("cookieless"), embedded_cookies=False) as (base, env):
+        platform = registered_platform(base, env)
+        platform.storage_target = "_parent"
+        yield platform
+        platform.close()

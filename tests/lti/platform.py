@@ -23,6 +23,22 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 
 
+# The platform's side of LTI platform storage: values kept per tool origin and key.
+STORAGE_SCRIPT = """<script>
+const kept = {};
+window.addEventListener("message", (event) => {
+  const m = event.data;
+  if (!m || typeof m !== "object" || !["lti.put_data", "lti.get_data"].includes(m.subject)) return;
+  const answer = {subject: m.subject + ".response", message_id: m.message_id, key: m.key};
+  const slot = event.origin + " " + m.key;
+  if (m.subject === "lti.put_data") { kept[slot] = m.value; answer.value = m.value; }
+  else if (slot in kept) { answer.value = kept[slot]; }
+  else { answer.error = {code: "key_not_found", message: "nothing kept under this key"}; }
+  event.source.postMessage(answer, event.origin);
+});
+</script>"""
+
+
 class Platform:
     def __init__(self) -> None:
         self.keys: list[tuple[str, jwk.JWK]] = []
@@ -31,6 +47,9 @@ class Platform:
         # For browser tests: where the tool is and what the course page's link opens.
         self.tool_base = ""
         self.link_custom: dict = {}
+        # LTI platform storage: the frame that answers lti.put_data / lti.get_data, if offered.
+        self.storage_target: str | None = None
+        self.link_claims: dict = {}  # more claims for the course page's launches (e.g. AGS)
         # Dynamic registration: what NordLearn posted, and the token the platform expects.
         self.registration_token = "reg-token-1"
         self.registrations: list[dict] = []
@@ -193,24 +212,32 @@ class Platform:
         }
 
     def course_page(self) -> str:
-        """A course page of the platform with NordLearn in an iframe, as Moodle shows it."""
-        login = self.tool_base + "/lti/login?" + urlencode({
+        """A course page of the platform with NordLearn in an iframe, as Moodle shows it; with
+        ``storage_target``, the page also keeps data for its tools (LTI platform storage)."""
+        params = {
             "iss": self.issuer, "login_hint": "user-1", "target_link_uri": self.tool_base + "/lti/launch",
             "client_id": self.client_id, "lti_message_hint": "link-1", "lti_deployment_id": self.deployment_id,
-        })
+        }
+        if self.storage_target:
+            params["lti_storage_target"] = self.storage_target
+        login = self.tool_base + "/lti/login?" + urlencode(params)
         return (f'<!doctype html><html lang="en"><head><title>Platform course</title></head><body>'
                 f'<h1>Regulatory affairs 2026</h1><iframe id="tool" title="NordLearn" src="{escape(login)}" '
-                f'width="1000" height="800"></iframe></body></html>')
+                f'width="1000" height="800"></iframe>{STORAGE_SCRIPT if self.storage_target else ""}'
+                f'</body></html>')
 
     def auth_response(self, params: dict) -> str:
         """The platform's OIDC endpoint: sign an id_token for the nonce and post it back."""
         token = self.sign(self.claims(nonce=params["nonce"], custom=self.link_custom,
-                                      **{CLAIM + "tool_platform": {"url": self.issuer}}))
+                                      **{CLAIM + "tool_platform": {"url": self.issuer}}, **self.link_claims))
         return (f'<!doctype html><html lang="en"><head><title>Launching</title></head><body>'
                 f'<form method="post" action="{escape(params["redirect_uri"])}">'
                 f'<input type="hidden" name="id_token" value="{token}">'
-                f'<input type="hidden" name="state" value="{escape(params["state"])}"></form>'
-                f'<script>document.forms[0].submit()</script></body></html>')
+                f'<input type="hidden" name="state" value="{escape(params["state"])}">'
+                + (f'<input type="hidden" name="lti_storage_target" value="{escape(self.storage_target)}">'
+                   if self.storage_target else "")
+                + '</form>'
+                '<script>document.forms[0].submit()</script></body></html>')
 
     def ags_claim(self, *, lineitem: str | None = None) -> dict:
         """The AGS claim of a launch: the gradebook's container, and this link's line item if it has one."""

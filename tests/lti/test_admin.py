@@ -56,3 +56,48 @@ def test_only_admins_reach_the_platform_pages(client, platform):
     assert client.post(f"/lti/admin/{registration.id}/enabled", data={"enabled": "0"}).status_code == 400
     db.session.refresh(registration)
     assert registration.enabled is True
+
+
+def test_an_admin_registers_a_platform_by_hand_and_its_launches_work(client, app, sample_courses):
+    from tests.lti.platform import Platform
+
+    platform = Platform()
+    try:
+        make_user(email="admin@example.org", role=Role.ADMIN)
+        login(client, "admin@example.org")
+        page = client.get("/lti/admin/new").get_data(as_text=True)
+        assert f"{app.config['LMS_BASE_URL']}/lti/login" in page  # NordLearn's values to copy
+        fields = {"name": "LMI Moodle", "organisation": "4", "issuer": platform.issuer,
+                  "client_id": platform.client_id, "auth_login_url": f"{platform.issuer}/auth",
+                  "auth_token_url": f"{platform.issuer}/token", "key_set_url": f"{platform.issuer}/jwks",
+                  "deployments": f"{platform.deployment_id}\n"}
+        bad = post_form(client, "/lti/admin/new", {**fields, "issuer": "moodle.example.org"},
+                        token_from="/lti/admin/new")
+        assert bad.status_code == 422
+        assert "Enter a web address that starts with https://." in bad.get_data(as_text=True)
+        assert 'value="LMI Moodle"' in bad.get_data(as_text=True)  # what was typed stays
+        assert db.session.scalar(select(LtiRegistration)) is None
+
+        done = post_form(client, "/lti/admin/new", fields, token_from="/lti/admin/new")
+        assert done.status_code == 302
+        registration = db.session.scalar(select(LtiRegistration))
+        assert (registration.name, registration.organisation_id, registration.deployment_policy.value) == (
+            "LMI Moodle", 4, "approve")
+        assert [d.deployment_id for d in registration.deployments] == [platform.deployment_id]
+        again = post_form(client, "/lti/admin/new", fields, token_from="/lti/admin/new")
+        assert again.status_code == 422
+        assert "registered with this client ID already" in again.get_data(as_text=True)
+
+        post_form(client, "/account/logout", token_from="/lti/admin")
+        assert launch(client, platform, custom={"course": COURSE})[0].status_code == 302
+    finally:
+        platform.close()
+
+
+def test_only_admins_register_platforms(client, sample_courses):
+    make_user(email="learner@example.org")
+    login(client, "learner@example.org")
+    assert client.get("/lti/admin/new").status_code == 404
+    response = post_form(client, "/lti/admin/new", {"name": "X"}, token_from="/dashboard")
+    assert response.status_code == 404
+    assert db.session.scalar(select(LtiRegistration)) is None

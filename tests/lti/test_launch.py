@@ -40,7 +40,15 @@ def launch(client, platform, token_for=None, **claims):
     sent = login(client, platform)
     body = platform.claims(nonce=sent["nonce"], **claims)
     token = token_for(body) if token_for else platform.sign(body)
-    return client.post("/lti/launch", data={"id_token": token, "state": sent["state"]}), token, sent
+    response = client.post("/lti/launch", data={"id_token": token, "state": sent["state"]})
+    return follow_continue(client, response), token, sent
+
+
+def follow_continue(client, response):
+    """Every launch passes /lti/continue/<key>, which goes straight on when the session cookie came back."""
+    if response.status_code == 302 and "/lti/continue/" in response.headers["Location"]:
+        return client.get(response.headers["Location"])
+    return response
 
 
 def counts() -> tuple[int, int, int]:
@@ -86,6 +94,8 @@ def test_the_same_platform_user_is_the_same_nordlearn_user_and_never_merged_by_e
 def refused(response, status: int, text: str) -> None:
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert text in response.get_data(as_text=True)
+    # Shown inside the platform's frame, not blocked by it.
+    assert "frame-ancestors 'self' http://127.0.0.1:" in response.headers["Content-Security-Policy"]
 
 
 def test_a_replayed_token_is_refused_even_from_the_same_browser(client, platform):
