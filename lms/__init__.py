@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from lms.extensions import cache, csrf, db, limiter, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | Path | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(instance_path or PROJECT_ROOT / "instance"), instance_relative_config=True)
+    instance = instance_path or os.environ.get("LMS_INSTANCE_DIR") or PROJECT_ROOT / "instance"
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True)
     app.config.update(load_settings(Path(app.instance_path), overrides))
 
     db.init_app(app)

@@ -226,24 +226,29 @@ def _send(row: LtiScore, http: requests.Session) -> None:
     registration = link.registration
     granted = link.scopes.split()
     scopes = tuple(s for s in (platform_services.LINEITEM_SCOPE, platform_services.SCORE_SCOPE) if s in granted)
-    token = platform_services.access_token(registration=registration, scopes=scopes, http=http)
     try:
-        if not link.lineitem_url:
-            link.lineitem_url = platform_services.find_or_create_line_item(
-                http=http, token=token, lineitems_url=link.lineitems_url or "",
-                resource_link_id=link.resource_link_id, label=link.label, score_maximum=row.score_maximum,
-                resource_id=_resource_id(link))
-        platform_services.post_score(http=http, token=token, lineitem_url=link.lineitem_url, score={
-            "userId": link.subject,
-            "scoreGiven": row.score_given,
-            "scoreMaximum": row.score_maximum,
-            "activityProgress": row.activity_progress,
-            "gradingProgress": row.grading_progress,
-            "timestamp": row.created_at.isoformat(timespec="milliseconds"),
-        })
+        _post(row, http, platform_services.access_token(registration=registration, scopes=scopes, http=http))
     except platform_services.TokenRefused:
+        # A kept token the platform no longer accepts (revoked, platform restarted): ask once more.
         platform_services.forget_token(registration=registration, scopes=scopes)
-        raise
+        _post(row, http, platform_services.access_token(registration=registration, scopes=scopes, http=http))
+
+
+def _post(row: LtiScore, http: requests.Session, token: str) -> None:
+    link = row.link
+    if not link.lineitem_url:
+        link.lineitem_url = platform_services.find_or_create_line_item(
+            http=http, token=token, lineitems_url=link.lineitems_url or "",
+            resource_link_id=link.resource_link_id, label=link.label, score_maximum=row.score_maximum,
+            resource_id=_resource_id(link))
+    platform_services.post_score(http=http, token=token, lineitem_url=link.lineitem_url, score={
+        "userId": link.subject,
+        "scoreGiven": row.score_given,
+        "scoreMaximum": row.score_maximum,
+        "activityProgress": row.activity_progress,
+        "gradingProgress": row.grading_progress,
+        "timestamp": row.created_at.isoformat(timespec="milliseconds"),
+    })
 
 
 def _resource_id(link: LtiGradeLink) -> str:

@@ -68,6 +68,7 @@ def running_nordlearn(folder: Path, *, embedded_cookies: bool) -> Iterator[tuple
         **os.environ,
         "LMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
         "LMS_SECRET_KEY": "browser-test-secret",
+        "LMS_INSTANCE_DIR": str(folder / "instance"),  # its own cache and media
     }
     env.pop("LMS_REDIS_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]

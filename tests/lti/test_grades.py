@@ -128,17 +128,25 @@ def test_only_the_newest_waiting_score_of_a_link_is_sent(client, platform, runne
     assert [(s["scoreGiven"], s["scoreMaximum"]) for _p, s in platform.scores] == [(2, 5)]
 
 
-def test_a_token_the_platform_no_longer_accepts_is_replaced(client, platform):
+def test_a_token_the_platform_no_longer_accepts_is_replaced_at_once(client, platform):
     platform.tool_jwks = client.get("/lti/jwks").get_json()
     launch(client, platform, custom={"course": COURSE}, **platform.ags_claim())
     complete(client, "scope-and-roles")
     platform.token_scopes.clear()  # the platform revoked every token it gave
     complete(client, "classification")
-    [waiting] = scores(ScoreStatus.PENDING)
-    assert "401" in waiting.last_error
-    assert grades.deliver(due_only=False).sent == 1
     assert platform.tokens_issued == 2
     assert [s["scoreGiven"] for _p, s in platform.scores] == [1, 2]
+    assert scores(ScoreStatus.PENDING) == []
+
+
+def test_a_platform_refusing_every_token_keeps_the_score_waiting(client, platform):
+    launch(client, platform, custom={"course": COURSE}, **platform.ags_claim())
+    complete(client, "scope-and-roles")  # the platform does not know NordLearn's key
+    [waiting] = scores(ScoreStatus.PENDING)
+    assert "no access token" in waiting.last_error and waiting.attempts == 1
+    platform.tool_jwks = client.get("/lti/jwks").get_json()  # its administrator fixes the registration
+    assert grades.deliver(due_only=False).sent == 1
+    assert [s["scoreGiven"] for _p, s in platform.scores] == [1]
 
 
 def test_backoff_doubles_up_to_six_hours():
