@@ -104,7 +104,7 @@ def test_without_the_session_cookie_the_launch_offers_a_new_window(app, client, 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     handoff_url = re.search(r'href="(/lti/handoff/[^"]+)" target="_blank"', html).group(1)
-    assert "Open NordLearn in a new window" in html
+    assert '<html lang="fi">' in html and "Avaa NordLearn uuteen ikkunaan" in html  # the launch's language
     assert f"frame-ancestors 'self' {platform.issuer}" in page.headers["Content-Security-Policy"]
 
     window = app.test_client()  # a window of its own keeps first-party cookies
