@@ -60,7 +60,7 @@ def start(slug: str):
 def media(slug: str, name: str):
     course = published_course_or_404(slug)
     try:
-        path, row = content.published_media(course=course, name=name)
+        path, row = content.course_media(course=course, name=name)
     except content.MediaNotFound:
         abort(404)
     return send_file(path, mimetype=row.content_type, etag=row.sha256, max_age=24 * 3600, conditional=True)
@@ -74,5 +74,8 @@ def translations(slug: str):
         table = services.translation_table(viewer=current_user, course=course)
     except (services.CourseNotFound, AccessDenied):
         abort(404)
+    from lms.authoring.services import can_author
+
     title, _summary = services.course_text(course, current_language())
-    return render_template("catalog/translations.html", table=table, title=title, states=services.TranslationState)
+    return render_template("catalog/translations.html", table=table, title=title, states=services.TranslationState,
+                           can_edit=can_author(current_user, course))

@@ -19,7 +19,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 # Bump when the output of the renderer changes, so cached HTML is not reused.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 CALLOUT_TYPES = ("note", "tip", "warning", "important")
 _TITLE_LINE = re.compile(r"\A# +(?P<title>[^\n]*?)[ #]*(\r?\n|\Z)")
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:]*$)", re.IGNORECASE)
@@ -62,6 +62,62 @@ def _image(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> s
     return self.image(tokens, idx, options, env)
 
 
+def _question_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """``::: question KIND`` … ``:::``: one knowledge-check question (lms.content.checks)."""
+    from lms.content import checks
+
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    first = state.src[state.bMarks[start_line] + state.tShift[start_line]:state.eMarks[start_line]]
+    if not checks.OPEN_RE.match(first):
+        return False
+    close = start_line + 1
+    while close < end_line:
+        text = state.src[state.bMarks[close] + state.tShift[close]:state.eMarks[close]]
+        if checks.CLOSE_RE.match(text) and state.sCount[close] < state.blkIndent + 4:
+            break
+        close += 1
+    else:
+        return False  # never closed: shown as the text it is
+    if silent:
+        return True
+    lines = [first] + [state.src[state.bMarks[i]:state.eMarks[i]] for i in range(start_line + 1, close)]
+    question, _problems = checks.parse_block(lines, start_line + 1)
+    token = state.push("knowledge_check", "", 0)
+    token.meta = {"question": question, "raw": "\n".join(lines)}
+    token.map = [start_line, close + 1]
+    token.block = True
+    state.line = close + 1
+    return True
+
+
+def _render_question(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    """A question as a fieldset of options. Learners see no answer; an author's preview
+    (``env["preview"]``, the labels in the author's language) marks the right options
+    and shows each option's feedback."""
+    question = tokens[idx].meta["question"]
+    if question is None:
+        return f'<pre class="knowledge-check-invalid"><code>{escape(tokens[idx].meta["raw"])}</code></pre>\n'
+    env["questions"] = number = env.get("questions", 0) + 1
+    name = f"question-{number}"
+    kind = "checkbox" if question.kind == "multiple" else "radio"
+    preview = env.get("preview")
+    html = [f'<fieldset class="knowledge-check" data-kind="{question.kind}">\n',
+            f'<legend>{_MD.renderInline(" ".join(question.prompt), env)}</legend>\n',
+            '<ul class="knowledge-check-options">\n']
+    for position, option in enumerate(question.options, start=1):
+        field = f"{name}-{position}"
+        html.append(f'<li><input type="{kind}" name="{name}" id="{field}" disabled> '
+                    f'<label for="{field}">{_MD.renderInline(option.text, env)}</label>')
+        if preview and option.correct:
+            html.append(f' <strong class="knowledge-check-right">{escape(preview["right"])}</strong>')
+        if preview and option.feedback:
+            html.append(f'<p class="knowledge-check-feedback">{_MD.renderInline(" ".join(option.feedback), env)}</p>')
+        html.append("</li>\n")
+    html.append("</ul>\n</fieldset>\n")
+    return "".join(html)
+
+
 def _validate_link(url: str) -> bool:
     stripped = url.strip()
     if stripped.lower().startswith("data:image/"):
@@ -73,6 +129,9 @@ def _build() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": False}).use(footnote_plugin)
     for kind in CALLOUT_TYPES:
         md.use(container_plugin, name=kind, render=_callout_renderer(kind))
+    md.block.ruler.before("fence", "knowledge_check", _question_rule,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.add_render_rule("knowledge_check", _render_question)
     md.validateLink = _validate_link
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
@@ -82,15 +141,16 @@ def _build() -> MarkdownIt:
 _MD = _build()
 
 
-def render(text: str, *, media_base: str | None = None) -> Markup:
+def render(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None) -> Markup:
     """Render a module body (without its title line) to HTML that is safe to embed.
 
-    ``media_base`` is the URL that the course's ``media/`` images are served from.
+    ``media_base`` is the URL that the course's ``media/`` images are served from;
+    ``preview`` (labels in the author's language) shows questions' answers and feedback.
     """
-    return Markup(_MD.render(text, {"media_base": media_base}))
+    return Markup(_MD.render(text, {"media_base": media_base, "preview": preview}))
 
 
-def render_module_file(text: str, *, media_base: str | None = None) -> Markup:
+def render_module_file(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None) -> Markup:
     """Render a whole module file: the title line is shown by the page, not repeated."""
     _title, body = split_title(text)
-    return render(body, media_base=media_base)
+    return render(body, media_base=media_base, preview=preview)

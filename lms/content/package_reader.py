@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from flask_babel import lazy_gettext as _l
 
-from lms.content import media
+from lms.content import checks, media
 from lms.content.markdown import split_title
 from lms.i18n.languages import CONTENT_LANGUAGES
 
@@ -359,7 +359,10 @@ class _Reader:
         if not body.strip():
             self.problem(path, 2, _l("the module has a title but no text"))
             return None
-        return text
+        question_problems = checks.questions(text)[1]
+        for problem in question_problems:
+            self.problem(path, problem.line, problem.message)
+        return None if question_problems else text
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:

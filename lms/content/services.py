@@ -28,8 +28,8 @@ class MediaNotFound(Exception):
     pass
 
 
-def published_media(*, course: Course, name: str) -> tuple[Path, CourseMedia]:
-    """The stored file of image ``name`` of a published course."""
+def course_media(*, course: Course, name: str) -> tuple[Path, CourseMedia]:
+    """The stored file of image ``name`` of a course (the caller decides who may see it)."""
     row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name))
     if row is None or not media.blob_path(row.sha256).is_file():
         raise MediaNotFound(name)

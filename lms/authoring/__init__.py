@@ -1,0 +1,16 @@
+"""Course authoring in the browser: course workspace, Markdown editor with preview,
+translations side by side, revisions with history and restore, images, packages,
+audit log. Authors are assigned per course by an admin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("authoring", __name__, url_prefix="/author")
+
+
+def init_app(app: Flask) -> None:
+    from lms.authoring import cli, views  # noqa: F401  (routes)
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.authors_cli)

@@ -1,0 +1,538 @@
+"""Course authoring: who may change a course, and every change they can make.
+
+Access is checked here, in each function, never only in the views. Texts are
+never changed in place: every save adds a module revision (draft or
+published), so history, restore, conflicts and translation state all read the
+same table. Every change is written to the course's audit log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import Role, User
+from lms.authoring.models import AuditEvent, CourseAuthor
+from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
+from lms.content import checks, media
+from lms.content.markdown import split_title
+from lms.content.package_reader import content_hash
+from lms.core.types import utcnow
+from lms.extensions import db
+from lms.i18n.languages import CONTENT_LANGUAGES
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class AuthoringError(Exception):
+    pass
+
+
+class NotFound(AuthoringError):
+    pass
+
+
+class NotAllowed(AuthoringError):
+    pass
+
+
+class SlugTaken(AuthoringError):
+    pass
+
+
+class InvalidSlug(AuthoringError):
+    pass
+
+
+class Invalid(AuthoringError):
+    """The text breaks the rules of a module file; nothing was saved."""
+
+    def __init__(self, problems: list[checks.Problem]):
+        super().__init__("; ".join(f"{p.line}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+class Conflict(AuthoringError):
+    """Someone saved this module language after the editor was opened; nothing was saved."""
+
+    def __init__(self, current: ModuleRevision | None):
+        super().__init__(current.id if current else None)
+        self.current = current
+
+
+class NotAnAuthor(AuthoringError):
+    pass
+
+
+class InvalidImage(AuthoringError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "type", "size" or "svg"
+
+
+# ---------------------------------------------------------------- access
+
+
+def can_create_courses(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.AUTHOR, Role.ADMIN)
+
+
+def can_author(user: User, course: Course) -> bool:
+    """Admins, and the authors an admin assigned to this course."""
+    if not user.is_authenticated:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.AUTHOR and db.session.scalar(
+        select(CourseAuthor.id).where(CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id)
+    ) is not None
+
+
+def _require(user: User, course: Course) -> None:
+    if not can_author(user, course):
+        raise NotAllowed(course.slug)
+
+
+def _require_admin(user: User) -> None:
+    if not user.is_authenticated or user.role is not Role.ADMIN:
+        raise NotAllowed()
+
+
+def authored_courses(user: User) -> list[Course]:
+    """The courses ``user`` may change: all for admins, the assigned ones for authors."""
+    if not can_create_courses(user):
+        return []
+    query = select(Course).options(selectinload(Course.texts)).order_by(Course.slug)
+    if user.role is not Role.ADMIN:
+        query = query.join(CourseAuthor, CourseAuthor.course_id == Course.id).where(CourseAuthor.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def course_for(user: User, slug: str) -> Course:
+    """Course ``slug`` for an author of it; NotFound or NotAllowed otherwise."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug).options(selectinload(Course.texts)))
+    if course is None:
+        raise NotFound(slug)
+    _require(user, course)
+    return course
+
+
+def module_for(course: Course, slug: str) -> Module:
+    module = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.slug == slug))
+    if module is None:
+        raise NotFound(slug)
+    return module
+
+
+# ---------------------------------------------------------------- audit
+
+
+def audit(*, course: Course, user: User | None, action: str, subject: str = "", detail: str = "") -> None:
+    db.session.add(AuditEvent(course_id=course.id, user_id=user.id if user else None, action=action,
+                              subject=subject[:300], detail=detail, created_at=utcnow()))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    event: AuditEvent
+    who: str | None
+
+
+def audit_log(*, user: User, course: Course, limit: int = 200) -> list[LogEntry]:
+    """The course's changes, newest first: one query."""
+    _require(user, course)
+    rows = db.session.execute(
+        select(AuditEvent, User.display_name).outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.course_id == course.id).order_by(AuditEvent.id.desc()).limit(limit)
+    ).all()
+    return [LogEntry(event, who) for event, who in rows]
+
+
+# ---------------------------------------------------------------- courses
+
+
+@dataclass(frozen=True)
+class CourseDetails:
+    slug: str
+    default_language: str
+    version: str
+    estimated_hours: Decimal
+    published: bool
+    titles: dict[str, str]
+    summaries: dict[str, str]
+
+
+def create_course(*, user: User, details: CourseDetails) -> Course:
+    if not can_create_courses(user):
+        raise NotAllowed()
+    if not SLUG_RE.match(details.slug) or len(details.slug) > 80:
+        raise InvalidSlug(details.slug)
+    if db.session.scalar(select(Course.id).where(Course.slug == details.slug)) is not None:
+        raise SlugTaken(details.slug)
+    course = Course(slug=details.slug, default_language=details.default_language, version=details.version,
+                    estimated_hours=details.estimated_hours, published=details.published)
+    db.session.add(course)
+    _set_texts(course, details)
+    db.session.flush()
+    if user.role is not Role.ADMIN:
+        db.session.add(CourseAuthor(course_id=course.id, user_id=user.id))
+    audit(course=course, user=user, action="course-created", subject=course.slug)
+    db.session.flush()
+    return course
+
+
+def update_course(*, user: User, course: Course, details: CourseDetails) -> Course:
+    _require(user, course)
+    course.default_language = details.default_language
+    course.version = details.version
+    course.estimated_hours = details.estimated_hours
+    course.published = details.published
+    _set_texts(course, details)
+    audit(course=course, user=user, action="course-updated", subject=course.slug)
+    db.session.flush()
+    return course
+
+
+def _set_texts(course: Course, details: CourseDetails) -> None:
+    texts = {t.language: t for t in course.texts}
+    for language in CONTENT_LANGUAGES:
+        title = (details.titles.get(language) or "").strip()
+        summary = (details.summaries.get(language) or "").strip()
+        if not title:
+            if language in texts:
+                course.texts.remove(texts[language])
+            continue
+        if language in texts:
+            texts[language].title, texts[language].summary = title, summary
+        else:
+            course.texts.append(CourseText(language=language, title=title, summary=summary))
+
+
+# ---------------------------------------------------------------- modules
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    module: Module
+    title: str
+    # language → newest revision of any status
+    revisions: dict[str, ModuleRevision]
+
+    def has_draft(self, language: str) -> bool:
+        revision = self.revisions.get(language)
+        return revision is not None and revision.status is RevisionStatus.DRAFT
+
+
+def workspace(*, user: User, course: Course) -> tuple[list[ModuleRow], list[ModuleRow]]:
+    """The course's modules in order, and its removed ones: three queries."""
+    _require(user, course)
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)).all()
+    newest = _newest_revisions([m.id for m in modules])
+    rows = []
+    for module in modules:
+        revisions = {language: r for (module_id, language), r in newest.items() if module_id == module.id}
+        shown = revisions.get(course.default_language) or next(iter(revisions.values()), None)
+        rows.append(ModuleRow(module, shown.title if shown else module.slug, revisions))
+    return ([r for r in rows if r.module.archived_at is None], [r for r in rows if r.module.archived_at is not None])
+
+
+def _newest_revisions(module_ids: list[int]) -> dict[tuple[int, str], ModuleRevision]:
+    if not module_ids:
+        return {}
+    newest = (select(func.max(ModuleRevision.id)).where(ModuleRevision.module_id.in_(module_ids))
+              .group_by(ModuleRevision.module_id, ModuleRevision.language))
+    return {(r.module_id, r.language): r
+            for r in db.session.scalars(select(ModuleRevision).where(ModuleRevision.id.in_(newest)))}
+
+
+def add_module(*, user: User, course: Course, slug: str, title: str) -> Module:
+    """A new module at the end of the course, with a first draft holding its title."""
+    _require(user, course)
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        raise InvalidSlug(slug)
+    if db.session.scalar(select(Module.id).where(Module.course_id == course.id, Module.slug == slug)) is not None:
+        raise SlugTaken(slug)
+    last = db.session.scalar(select(func.max(Module.position)).where(Module.course_id == course.id)) or 0
+    module = Module(course_id=course.id, slug=slug, position=last + 1, published=True)
+    db.session.add(module)
+    db.session.flush()
+    text = f"# {title.strip()}\n"
+    db.session.add(ModuleRevision(module_id=module.id, language=course.default_language, title=title.strip(),
+                                  body=text, content_hash=content_hash(text), status=RevisionStatus.DRAFT,
+                                  author_id=user.id, created_at=utcnow()))
+    audit(course=course, user=user, action="module-added", subject=slug)
+    db.session.flush()
+    return module
+
+
+def move_module(*, user: User, course: Course, module: Module, offset: int) -> None:
+    """Move ``module`` one place up (-1) or down (+1) among the course's modules."""
+    _require(user, course)
+    order = list(db.session.scalars(select(Module).where(
+        Module.course_id == course.id, Module.archived_at.is_(None)).order_by(Module.position, Module.id)))
+    index = order.index(module)
+    target = index + offset
+    if target < 0 or target >= len(order):
+        return
+    order[index], order[target] = order[target], order[index]
+    for position, row in enumerate(order, start=1):
+        row.position = position
+    audit(course=course, user=user, action="module-moved", subject=module.slug, detail=str(target + 1))
+    db.session.flush()
+
+
+def set_module_published(*, user: User, course: Course, module: Module, published: bool) -> None:
+    _require(user, course)
+    module.published = published
+    audit(course=course, user=user, action="module-published" if published else "module-unpublished",
+          subject=module.slug)
+    db.session.flush()
+
+
+def remove_module(*, user: User, course: Course, module: Module) -> None:
+    """Take a module out of the course. Its texts and learners' progress stay, and it can be restored."""
+    _require(user, course)
+    module.archived_at = utcnow()
+    audit(course=course, user=user, action="module-removed", subject=module.slug)
+    db.session.flush()
+
+
+def restore_module(*, user: User, course: Course, module: Module) -> None:
+    _require(user, course)
+    last = db.session.scalar(select(func.max(Module.position)).where(
+        Module.course_id == course.id, Module.archived_at.is_(None))) or 0
+    module.archived_at = None
+    module.position = last + 1
+    audit(course=course, user=user, action="module-restored", subject=module.slug)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- texts
+
+
+def newest_revision(module: Module, language: str) -> ModuleRevision | None:
+    return db.session.scalar(select(ModuleRevision).where(
+        ModuleRevision.module_id == module.id, ModuleRevision.language == language
+    ).order_by(ModuleRevision.id.desc()).limit(1))
+
+
+def newest_published(module: Module, language: str) -> ModuleRevision | None:
+    return db.session.scalar(select(ModuleRevision).where(
+        ModuleRevision.module_id == module.id, ModuleRevision.language == language,
+        ModuleRevision.status == RevisionStatus.PUBLISHED,
+    ).order_by(ModuleRevision.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class EditorState:
+    current: ModuleRevision | None  # what the editor opens with: the newest revision
+    published: ModuleRevision | None  # what learners see in this language
+    source: ModuleRevision | None  # for a translation: the source language's published text
+    # For a translation made from an older source: that source text, to show what changed since.
+    translated_from: ModuleRevision | None
+
+    @property
+    def outdated(self) -> bool:
+        return (self.source is not None and self.current is not None and self.current.source_hash is not None
+                and self.current.source_hash != self.source.content_hash)
+
+
+def editor_state(*, user: User, course: Course, module: Module, language: str) -> EditorState:
+    _require(user, course)
+    if language not in CONTENT_LANGUAGES:
+        raise NotFound(language)
+    current = newest_revision(module, language)
+    source = newest_published(module, course.default_language) if language != course.default_language else None
+    translated_from = None
+    if source is not None and current is not None and current.source_hash and current.source_hash != source.content_hash:
+        translated_from = db.session.scalar(select(ModuleRevision).where(
+            ModuleRevision.module_id == module.id, ModuleRevision.language == course.default_language,
+            ModuleRevision.content_hash == current.source_hash).order_by(ModuleRevision.id.desc()).limit(1))
+    return EditorState(current, newest_published(module, language), source, translated_from)
+
+
+def media_names(course: Course) -> set[str]:
+    return set(db.session.scalars(select(CourseMedia.name).where(CourseMedia.course_id == course.id)))
+
+
+def check_text(course: Course, text: str) -> list[checks.Problem]:
+    return checks.check_module_text(text, media_names=media_names(course))
+
+
+def save_text(*, user: User, course: Course, module: Module, language: str, text: str, base_id: int,
+              publish: bool) -> ModuleRevision:
+    """Save ``text`` as a new draft (or published) revision of ``module`` in ``language``.
+
+    ``base_id`` is the revision the author started from (0 for none): if another
+    revision was saved since, Conflict is raised and nothing is saved.
+    """
+    _require(user, course)
+    if language not in CONTENT_LANGUAGES:
+        raise NotFound(language)
+    text = text.replace("\r\n", "\n")
+    problems = check_text(course, text)
+    if problems:
+        raise Invalid(problems)
+    current = newest_revision(module, language)
+    if (current.id if current else 0) != base_id:
+        raise Conflict(current)
+    status = RevisionStatus.PUBLISHED if publish else RevisionStatus.DRAFT
+    if current is not None and current.body == text and current.status is status:
+        return current  # nothing new to keep
+    title, _body = split_title(text)
+    revision = ModuleRevision(module_id=module.id, language=language, title=title, body=text,
+                              content_hash=content_hash(text), status=status, author_id=user.id,
+                              created_at=utcnow())
+    if language != course.default_language:
+        source = newest_published(module, course.default_language)
+        if source is not None:
+            revision.source_language = source.language
+            revision.source_hash = source.content_hash
+            revision.source_revision_id = source.id
+    db.session.add(revision)
+    db.session.flush()
+    audit(course=course, user=user, action="text-published" if publish else "text-saved",
+          subject=f"{module.slug}/{language}", detail=str(revision.id))
+    db.session.flush()
+    return revision
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    revision: ModuleRevision
+    author: str | None
+
+
+def history(*, user: User, course: Course, module: Module, language: str) -> list[HistoryRow]:
+    """Every revision of the module in ``language``, newest first: one query."""
+    _require(user, course)
+    rows = db.session.execute(
+        select(ModuleRevision, User.display_name).outerjoin(User, User.id == ModuleRevision.author_id)
+        .where(ModuleRevision.module_id == module.id, ModuleRevision.language == language)
+        .order_by(ModuleRevision.id.desc())
+    ).all()
+    return [HistoryRow(revision, author) for revision, author in rows]
+
+
+def restore_revision(*, user: User, course: Course, module: Module, language: str, revision_id: int) -> ModuleRevision:
+    """Bring back an earlier text as a new draft (publish it to make it live)."""
+    _require(user, course)
+    old = db.session.get(ModuleRevision, revision_id)
+    if old is None or old.module_id != module.id or old.language != language or old.status is RevisionStatus.WITHDRAWN:
+        raise NotFound(revision_id)
+    current = newest_revision(module, language)
+    revision = ModuleRevision(module_id=module.id, language=language, title=old.title, body=old.body,
+                              content_hash=old.content_hash, status=RevisionStatus.DRAFT, author_id=user.id,
+                              source_language=old.source_language, source_hash=old.source_hash,
+                              source_revision_id=old.source_revision_id, created_at=utcnow())
+    db.session.add(revision)
+    db.session.flush()
+    audit(course=course, user=user, action="text-restored", subject=f"{module.slug}/{language}",
+          detail=f"{old.id} → {revision.id}" + ("" if current is None else f" (after {current.id})"))
+    db.session.flush()
+    return revision
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "added" or "removed"
+    old_number: int | None
+    new_number: int | None
+    text: str
+
+
+def diff(old: str, new: str) -> list[DiffLine]:
+    """A line diff from ``old`` to ``new``, for people: every line, with both line numbers."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    lines: list[DiffLine] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(DiffLine("same", i1 + k + 1, j1 + k + 1, old_lines[i1 + k]) for k in range(i2 - i1))
+            continue
+        lines.extend(DiffLine("removed", i + 1, None, old_lines[i]) for i in range(i1, i2))
+        lines.extend(DiffLine("added", None, j + 1, new_lines[j]) for j in range(j1, j2))
+    return lines
+
+
+def revision_of(*, module: Module, language: str, revision_id: int) -> ModuleRevision:
+    revision = db.session.get(ModuleRevision, revision_id)
+    if revision is None or revision.module_id != module.id or revision.language != language:
+        raise NotFound(revision_id)
+    return revision
+
+
+# ---------------------------------------------------------------- media
+
+
+IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+
+
+def upload_image(*, user: User, course: Course, filename: str, data: bytes) -> CourseMedia:
+    """Keep an uploaded image with the course, under a clean name; its bytes decide its type."""
+    _require(user, course)
+    if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or filename.lower().endswith(".svg"):
+        raise InvalidImage("svg")
+    if len(data) > media.MAX_MEDIA_BYTES:
+        raise InvalidImage("size")
+    kind = media.sniff(data)
+    if kind is None:
+        raise InvalidImage("type")
+    stem = re.sub(r"[^a-z0-9_-]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-_")[:80] or "image"
+    name = f"{stem}.{IMAGE_EXTENSIONS[kind]}"
+    digest = media.store(data)
+    taken = {row.name: row for row in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
+    number = 1
+    while name in taken and taken[name].sha256 != digest:
+        number += 1
+        name = f"{stem}-{number}.{IMAGE_EXTENSIONS[kind]}"
+    row = taken.get(name)
+    if row is None:
+        row = CourseMedia(course_id=course.id, name=name, sha256=digest, content_type=kind, size=len(data))
+        db.session.add(row)
+        audit(course=course, user=user, action="image-added", subject=name)
+    db.session.flush()
+    return row
+
+
+# ---------------------------------------------------------------- authors
+
+
+def course_authors(*, user: User, course: Course) -> list[User]:
+    _require(user, course)
+    return list(db.session.scalars(select(User).join(CourseAuthor, CourseAuthor.user_id == User.id)
+                                   .where(CourseAuthor.course_id == course.id).order_by(User.display_name)))
+
+
+def assign_author(*, admin: User, course: Course, email: str) -> User:
+    """An admin makes the user with ``email`` an author of ``course`` (their role must be author)."""
+    from lms.accounts.services import find_by_email
+
+    _require_admin(admin)
+    author = find_by_email(email)
+    if author is None or author.role is not Role.AUTHOR:
+        raise NotAnAuthor(email)
+    exists = db.session.scalar(select(CourseAuthor.id).where(
+        CourseAuthor.course_id == course.id, CourseAuthor.user_id == author.id))
+    if exists is None:
+        db.session.add(CourseAuthor(course_id=course.id, user_id=author.id))
+        audit(course=course, user=admin, action="author-added", subject=author.display_name)
+    db.session.flush()
+    return author
+
+
+def remove_author(*, admin: User, course: Course, user_id: int) -> None:
+    _require_admin(admin)
+    row = db.session.scalar(select(CourseAuthor).where(
+        CourseAuthor.course_id == course.id, CourseAuthor.user_id == user_id))
+    if row is None:
+        raise NotFound(user_id)
+    author = db.session.get(User, user_id)
+    db.session.delete(row)
+    audit(course=course, user=admin, action="author-removed", subject=author.display_name if author else "")
+    db.session.flush()

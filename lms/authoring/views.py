@@ -1,0 +1,361 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.authoring import bp, forms, packages, services
+from lms.catalog import services as catalog
+from lms.content import markdown
+from lms.content import media as media_files
+from lms.content import services as content
+from lms.content.package_reader import PackageError
+from lms.extensions import db
+from lms.i18n import current_language
+from lms.i18n.languages import CONTENT_LANGUAGES
+
+PREVIEW_LABELS = {"right": lambda: _("Right answer")}
+
+
+def _guarded(view):
+    """Any authoring refusal is a 404: a course one may not change is not there for them."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except (services.NotFound, services.NotAllowed):
+            db.session.rollback()
+            abort(404)
+
+    return login_required(wrapper)
+
+
+def _course(slug: str):
+    return services.course_for(current_user, slug)
+
+
+@bp.get("/")
+@_guarded
+def index():
+    if not services.can_create_courses(current_user):
+        raise services.NotAllowed()
+    courses = services.authored_courses(current_user)
+    language = current_language()
+    return render_template("authoring/index.html",
+                           courses=[(c, catalog.course_text(c, language)[0]) for c in courses])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@_guarded
+def new_course():
+    if not services.can_create_courses(current_user):
+        raise services.NotAllowed()
+    form = forms.CourseForm()
+    form.default_language.choices = forms.language_choices()
+    if request.method == "GET":
+        form.default_language.data = current_language() if current_language() in CONTENT_LANGUAGES else "en"
+        form.version.data = "1.0"
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(user=current_user, details=form.details())
+        except services.SlugTaken:
+            form.slug.errors.append(_("A course with this short name exists already."))
+        except services.InvalidSlug:
+            form.slug.errors.append(_("Use only lower-case letters, digits and single hyphens."))
+        else:
+            db.session.commit()
+            flash(_("The course is created. Add its first module."), "success")
+            return redirect(url_for(".workspace", slug=course.slug))
+    return render_template("authoring/course_form.html", form=form, course=None,
+                           languages=CONTENT_LANGUAGES), 422 if form.errors else 200
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@_guarded
+def settings(slug: str):
+    course = _course(slug)
+    form = forms.CourseForm()
+    form.default_language.choices = forms.language_choices()
+    if request.method == "GET":
+        form.fill(course)
+    form.slug.data = course.slug  # never changed here
+    if form.validate_on_submit():
+        services.update_course(user=current_user, course=course, details=form.details())
+        db.session.commit()
+        flash(_("The course settings are saved."), "success")
+        return redirect(url_for(".workspace", slug=course.slug))
+    return render_template("authoring/course_form.html", form=form, course=course,
+                           languages=CONTENT_LANGUAGES), 422 if form.errors else 200
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+@_guarded
+def workspace(slug: str):
+    course = _course(slug)
+    form = forms.ModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = services.add_module(user=current_user, course=course, slug=form.slug.data.strip(),
+                                         title=form.title.data)
+        except services.SlugTaken:
+            form.slug.errors.append(_("This course has a module with this short name already."))
+        except services.InvalidSlug:
+            form.slug.errors.append(_("Use only lower-case letters, digits and single hyphens."))
+        else:
+            db.session.commit()
+            return redirect(url_for(".editor", slug=slug, module=module.slug, language=course.default_language))
+    modules, removed = services.workspace(user=current_user, course=course)
+    title, _summary = catalog.course_text(course, current_language())
+    return render_template("authoring/workspace.html", course=course, title=title, modules=modules,
+                           removed=removed, form=form, languages=CONTENT_LANGUAGES), 422 if form.errors else 200
+
+
+@bp.post("/<slug>/modules/<module>/move")
+@_guarded
+def move(slug: str, module: str):
+    course = _course(slug)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    services.move_module(user=current_user, course=course, module=services.module_for(course, module), offset=offset)
+    db.session.commit()
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
+@bp.post("/<slug>/modules/<module>/published")
+@_guarded
+def module_published(slug: str, module: str):
+    course = _course(slug)
+    row = services.module_for(course, module)
+    published = request.form.get("published") == "1"
+    services.set_module_published(user=current_user, course=course, module=row, published=published)
+    db.session.commit()
+    flash(_("The module is shown to learners.") if published else _("The module is hidden from learners."),
+          "success")
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
+@bp.route("/<slug>/modules/<module>/remove", methods=["GET", "POST"])
+@_guarded
+def remove(slug: str, module: str):
+    course = _course(slug)
+    row = services.module_for(course, module)
+    if request.method == "POST":
+        services.remove_module(user=current_user, course=course, module=row)
+        db.session.commit()
+        flash(_("The module is removed. Its texts and learners' progress are kept; you can restore it below."),
+              "success")
+        return redirect(url_for(".workspace", slug=slug))
+    revision = services.newest_revision(row, course.default_language)
+    title = revision.title if revision else row.slug
+    return render_template("authoring/remove.html", course=course, module=row, title=title)
+
+
+@bp.post("/<slug>/modules/<module>/restore")
+@_guarded
+def restore_module(slug: str, module: str):
+    course = _course(slug)
+    services.restore_module(user=current_user, course=course, module=services.module_for(course, module))
+    db.session.commit()
+    flash(_("The module is back, at the end of the course."), "success")
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
+@bp.route("/<slug>/modules/<module>/<language>", methods=["GET", "POST"])
+@_guarded
+def editor(slug: str, module: str, language: str):
+    course = _course(slug)
+    row = services.module_for(course, module)
+    state = services.editor_state(user=current_user, course=course, module=row, language=language)
+    form = forms.EditorForm()
+    problems, preview, status = [], None, 200
+    if request.method == "GET":
+        form.text.data = state.current.body if state.current else ""
+        form.base.data = str(state.current.id if state.current else 0)
+    elif form.validate_on_submit():
+        action = request.form.get("action", "preview")
+        text = (form.text.data or "").replace("\r\n", "\n")
+        if action == "upload":
+            text, status = _upload_image(course, form, text)
+            form.text.data = text
+        elif action in ("save", "publish"):
+            try:
+                services.save_text(user=current_user, course=course, module=row, language=language, text=text,
+                                   base_id=form.base_id(), publish=action == "publish")
+            except services.Invalid as invalid:
+                problems, status = invalid.problems, 422
+            except services.Conflict as conflict:
+                db.session.rollback()
+                return render_template("authoring/conflict.html", course=course, module=row, language=language,
+                                       mine=text, theirs=conflict.current, action=action), 409
+            else:
+                db.session.commit()
+                flash(_("Published: learners now see this text.") if action == "publish"
+                      else _("Draft saved. Learners still see the published text."), "success")
+                return redirect(url_for(".editor", slug=slug, module=module, language=language))
+        else:
+            problems = services.check_text(course, text)
+        preview = markdown.render_module_file(text, media_base=_media_base(course),
+                                              preview={k: v() for k, v in PREVIEW_LABELS.items()})
+    else:
+        status = 422
+    changes = services.diff(state.translated_from.body, state.source.body) if state.translated_from else None
+    return render_template("authoring/editor.html", course=course, module=row, language=language, state=state,
+                           form=form, problems=problems, preview=preview, changes=changes,
+                           languages=CONTENT_LANGUAGES), status
+
+
+def _media_base(course) -> str:
+    return url_for(".media", slug=course.slug, name="x")[:-1]
+
+
+def _upload_image(course, form, text: str) -> tuple[str, int]:
+    """Keep the uploaded image with the course and add it to the end of the text (not yet saved)."""
+    upload = form.image.data
+    alt = (form.alt.data or "").strip()
+    if not upload or not upload.filename:
+        form.image.errors.append(_("Choose an image file."))
+        return text, 422
+    if not alt:
+        form.alt.errors.append(_("Describe the image: readers who cannot see it hear this text."))
+        return text, 422
+    try:
+        image = services.upload_image(user=current_user, course=course, filename=upload.filename,
+                                      data=upload.read(media_files.MAX_MEDIA_BYTES + 1))
+    except services.InvalidImage as invalid:
+        form.image.errors.append({
+            "svg": _("SVG images are not accepted; please upload PNG, JPEG, WebP or GIF."),
+            "size": _("The image is larger than 5 MiB."),
+        }.get(invalid.reason, _("This file is not a PNG, JPEG, WebP or GIF image.")))
+        return text, 422
+    db.session.commit()
+    flash(_("The image is uploaded and added at the end of the text. Save to keep it."), "success")
+    safe_alt = alt.replace("[", "(").replace("]", ")")
+    return text.rstrip("\n") + f"\n\n![{safe_alt}](media/{image.name})\n", 200
+
+
+@bp.get("/<slug>/media/<name>")
+@_guarded
+def media(slug: str, name: str):
+    """A course image for its authors, whether the course is published or not."""
+    course = _course(slug)
+    try:
+        path, row = content.course_media(course=course, name=name)
+    except content.MediaNotFound:
+        abort(404)
+    return send_file(path, mimetype=row.content_type, max_age=3600)
+
+
+@bp.get("/<slug>/modules/<module>/<language>/history")
+@_guarded
+def history(slug: str, module: str, language: str):
+    course = _course(slug)
+    row = services.module_for(course, module)
+    rows = services.history(user=current_user, course=course, module=row, language=language)
+    if not rows:
+        abort(404)
+    newest, older = rows[0].revision.id, (rows[1].revision.id if len(rows) > 1 else rows[0].revision.id)
+    try:
+        old = services.revision_of(module=row, language=language, revision_id=request.args.get("old", older, type=int))
+        new = services.revision_of(module=row, language=language, revision_id=request.args.get("new", newest, type=int))
+    except services.NotFound:
+        abort(404)
+    return render_template("authoring/history.html", course=course, module=row, language=language, rows=rows,
+                           old=old, new=new, lines=services.diff(old.body, new.body))
+
+
+@bp.post("/<slug>/modules/<module>/<language>/restore/<int:revision_id>")
+@_guarded
+def restore(slug: str, module: str, language: str, revision_id: int):
+    course = _course(slug)
+    services.restore_revision(user=current_user, course=course, module=services.module_for(course, module),
+                              language=language, revision_id=revision_id)
+    db.session.commit()
+    flash(_("The earlier text is back as a draft. Publish it to show it to learners."), "success")
+    return redirect(url_for(".editor", slug=slug, module=module, language=language))
+
+
+@bp.get("/<slug>/log")
+@_guarded
+def log(slug: str):
+    course = _course(slug)
+    return render_template("authoring/log.html", course=course,
+                           entries=services.audit_log(user=current_user, course=course))
+
+
+@bp.get("/<slug>/package.zip")
+@_guarded
+def download(slug: str):
+    course = _course(slug)
+    data = packages.download(user=current_user, course=course)
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
+    return response
+
+
+@bp.route("/<slug>/package", methods=["GET", "POST"])
+@_guarded
+def package(slug: str):
+    course = _course(slug)
+    form = forms.PackageForm()
+    problems, preview, status = [], None, 200
+    if form.validate_on_submit():
+        key = packages.stage(user=current_user, course=course, data=form.package.data.read())
+        try:
+            preview = packages.preview(user=current_user, course=course, key=key)
+        except PackageError as error:
+            problems, status = error.problems, 422
+    elif form.errors:
+        status = 422
+    return render_template("authoring/package.html", course=course, form=form, problems=problems,
+                           preview=preview), status
+
+
+@bp.post("/<slug>/package/apply")
+@_guarded
+def apply_package(slug: str):
+    course = _course(slug)
+    form = forms.PackageForm()
+    try:
+        result = packages.apply(user=current_user, course=course, key=request.form.get("key", ""))
+    except PackageError as error:
+        db.session.rollback()
+        return render_template("authoring/package.html", course=course, form=form, problems=error.problems,
+                               preview=None), 422
+    db.session.commit()
+    flash(_("The package is applied: %(texts)d texts added or changed.", texts=result.revisions_added), "success")
+    return redirect(url_for(".workspace", slug=slug))
+
+
+@bp.route("/<slug>/authors", methods=["GET", "POST"])
+@_guarded
+def authors(slug: str):
+    course = _course(slug)
+    if not current_user.is_admin:
+        raise services.NotAllowed()
+    form = forms.AuthorForm()
+    if form.validate_on_submit():
+        try:
+            author = services.assign_author(admin=current_user, course=course, email=form.email.data.strip())
+        except services.NotAnAuthor:
+            form.email.errors.append(_("No user with this e-mail address has the author role. Give them the "
+                                       "role first (flask --app wsgi users create … --role author)."))
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now change this course.", name=author.display_name), "success")
+            return redirect(url_for(".authors", slug=slug))
+    return render_template("authoring/authors.html", course=course, form=form,
+                           authors=services.course_authors(user=current_user, course=course)), \
+        422 if form.errors else 200
+
+
+@bp.post("/<slug>/authors/<int:user_id>/remove")
+@_guarded
+def remove_author(slug: str, user_id: int):
+    course = _course(slug)
+    services.remove_author(admin=current_user, course=course, user_id=user_id)
+    db.session.commit()
+    flash(_("The author is removed from this course."), "success")
+    return redirect(url_for(".authors", slug=slug))
