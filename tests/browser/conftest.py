@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READER_EMAIL = "reader@example.org"
+AUTHOR_EMAIL = "author@example.org"
 READER_PASSWORD = "a reader's password"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
@@ -73,7 +74,8 @@ def running_nordlearn(folder: Path, *, embedded_cookies: bool) -> Iterator[tuple
     env.pop("LMS_REDIS_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for args in (["db", "upgrade"], ["courses", "import", "courses"],
-                 ["users", "create", READER_EMAIL, "--password", "-", "--name", "Reader"]):
+                 ["users", "create", READER_EMAIL, "--password", "-", "--name", "Reader"],
+                 ["users", "create", AUTHOR_EMAIL, "--password", "-", "--name", "Annika Author", "--role", "author"]):
         done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
                               input=READER_PASSWORD + "\n")
         assert done.returncode == 0, done.stderr
