@@ -106,9 +106,14 @@ class Preview:
                     or self.images_removed or self.order_changed)
 
 
+class _TooLarge(Exception):
+    pass
+
+
 def _unpack(path: Path, into: Path) -> Path:
     """Unpack a zip safely into ``into``; returns the package folder inside it."""
     problem = None
+    unpacked = 0
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -126,8 +131,15 @@ def _unpack(path: Path, into: Path) -> Path:
                 target = into.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(entry) as source, open(target, "wb") as sink:
-                    sink.write(source.read(MAX_UNPACKED_BYTES + 1))
-    except (zipfile.BadZipFile, OSError, EOFError):
+                    while chunk := source.read(1 << 20):  # counted as unpacked, whatever the zip claims
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED_BYTES:
+                            raise _TooLarge()
+                        sink.write(chunk)
+    except _TooLarge:
+        problem = _l("the zip is too large: at most %(files)d files and %(size)d MiB unpacked",
+                     files=MAX_FILES, size=MAX_UNPACKED_BYTES // 2**20)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
         problem = _l("this file is not a zip archive")
     if problem is not None:
         raise PackageError([Problem(Path(path.name), None, str(problem))])

@@ -96,6 +96,7 @@ def test_an_upload_shows_what_it_would_change_and_changes_nothing_until_applied(
     ("other-course", "this package is for the course"),
     ("not-a-zip", "this file is not a zip archive"),
     ("escaping-path", "the zip holds a file outside its folder"),
+    ("too-large", "the zip is too large"),
 ])
 def test_malformed_uploads_are_refused_with_file_and_line(app, tmp_path, case, expected):
     author = author_client(app)
@@ -110,6 +111,11 @@ def test_malformed_uploads_are_refused_with_file_and_line(app, tmp_path, case, e
             "slug: demo-course", "slug: other-course")).rename(tmp_path / "other" / "other-course"))
     elif case == "not-a-zip":
         data = b"PK\x03\x04 not really"
+    elif case == "too-large":  # 201 MiB of zeros: a few hundred KiB zipped
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            archive.writestr("demo-course/modules/first/en.md", b"\0" * (201 * 1024 * 1024))
+        data = buffer.getvalue()
     elif case == "escaping-path":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
