@@ -28,9 +28,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from lms import accounts, authoring, catalog, content, core, i18n, learning, lti
+    from lms import accounts, authoring, catalog, content, core, i18n, learning, lti, mail
 
-    for feature in (core, i18n, accounts, catalog, learning, content, authoring, lti):
+    for feature in (core, i18n, mail, accounts, catalog, learning, content, authoring, lti):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:

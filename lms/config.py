@@ -57,6 +57,14 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+        # E-mail: written to the log locally; SMTP in production.
+        "LMS_MAIL_BACKEND": env.get("LMS_MAIL_BACKEND", "console"),
+        "LMS_MAIL_HOST": env.get("LMS_MAIL_HOST", "127.0.0.1"),
+        "LMS_MAIL_PORT": int(env.get("LMS_MAIL_PORT", "587")),
+        "LMS_MAIL_SECURITY": env.get("LMS_MAIL_SECURITY", "starttls"),
+        "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME") or None,
+        "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD") or None,
+        "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "NordLearn <no-reply@nordlearn.example>"),
     }
     # Inside a platform's iframe NordLearn is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS

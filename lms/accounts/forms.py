@@ -105,3 +105,13 @@ class PasswordForm(FlaskForm):
                             render_kw={"autocomplete": "current-password"})
     new = _new_password(_l("New password"))
     confirm = _repeat_password(_l("Repeat new password"), "new")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    new = _new_password(_l("New password"))
+    confirm = _repeat_password(_l("Repeat new password"), "new")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -110,6 +114,62 @@ def change_password(*, user: User, current: str, new: str) -> None:
     user.password_hash = generate_password_hash(new)
     user.session_version += 1
     db.session.flush()
+
+
+# ---------------------------------------------------------------- password reset by e-mail
+
+RESET_MAX_AGE = 3600  # seconds a reset link works
+
+
+class ResetLinkError(AccountError):
+    pass
+
+
+class ResetLinkExpired(ResetLinkError):
+    pass
+
+
+class ResetLinkUsed(ResetLinkError):
+    """Used already, or the password changed since the link was sent."""
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="nordlearn-password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode("utf-8")).hexdigest()[:20]
+
+
+def password_reset_token(user: User) -> str:
+    """A signed link token for ``user``; it stops working after an hour or once the password changes."""
+    return _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_reset(token: str) -> User:
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except SignatureExpired:
+        raise ResetLinkExpired() from None
+    except BadSignature:
+        raise ResetLinkError() from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.password_hash is None:
+        raise ResetLinkError()
+    if not hmac.compare_digest(str(data.get("p", "")), _password_fingerprint(user)):
+        raise ResetLinkUsed()
+    return user
+
+
+def reset_password(*, token: str, new: str) -> User:
+    """Set a new password through a reset link: once (the link dies with the old password),
+    and every session of the user ends."""
+    user = user_for_reset(token)
+    _check_password_strength(new)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    db.session.flush()
+    return user
 
 
 def update_profile(*, user: User, profile: Profile) -> User:

@@ -328,3 +328,24 @@ def test_no_one_but_the_courses_authors_can_change_it_by_any_route(app):
     assert state() == before
     db.session.refresh(course)
     assert course.version == "1.0"
+
+
+def test_authoring_pages_run_the_same_number_of_queries_for_5_and_50_modules(app):
+    from tests.conftest import count_queries
+
+    counts: dict[tuple[str, int], int] = {}
+    make_user(email="admin@example.org", role=Role.ADMIN)
+    for modules in (5, 50):
+        slug = make_course(slug=f"size-{modules}", modules=modules, languages=("en", "sv", "fi")).slug
+        client = app.test_client()
+        login(client, "admin@example.org")
+        for page in ("", "/modules/module-2/sv", "/modules/module-2/sv/history", "/log"):
+            path = f"/author/{slug}{page}"
+            assert client.get(path).status_code == 200
+            db.session.expunge_all()
+            with count_queries() as statements:
+                assert client.get(path).status_code == 200
+            counts[(page, modules)] = len(statements)
+    for page in ("", "/modules/module-2/sv", "/modules/module-2/sv/history", "/log"):
+        assert counts[(page, 5)] == counts[(page, 50)], counts
+    print({page: n for (page, size), n in counts.items() if size == 5})
