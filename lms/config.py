@@ -57,6 +57,7 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+        "LMS_MAX_VIDEO_BYTES": int(env.get("LMS_MAX_VIDEO_MB", "500")) * 1024 * 1024,
         # E-mail: written to the log locally; SMTP in production.
         "LMS_MAIL_BACKEND": env.get("LMS_MAIL_BACKEND", "console"),
         "LMS_MAIL_HOST": env.get("LMS_MAIL_HOST", "127.0.0.1"),

@@ -12,5 +12,7 @@ bp = Blueprint("authoring", __name__, url_prefix="/author")
 def init_app(app: Flask) -> None:
     from lms.authoring import cli, views  # noqa: F401  (routes)
 
+    app.config["LMS_UPLOAD_LIMITS"]["authoring.editor"] = app.config["LMS_MAX_VIDEO_BYTES"] + 2**20
+
     app.register_blueprint(bp)
     app.cli.add_command(cli.authors_cli)

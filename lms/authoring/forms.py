@@ -80,6 +80,10 @@ class EditorForm(FlaskForm):
     alt = StringField(_l("Text alternative of the image"), validators=[Optional(), Length(max=300)],
                       description=_l("What the image shows, in this module's language, for readers who cannot see it."))
 
+    video = FileField(_l("Video (MP4 or WebM)"))
+    video_caption = StringField(_l("Caption"), validators=[Optional(), Length(max=300)],
+                                description=_l("A sentence shown under the video, in this module's language."))
+
     def base_id(self) -> int:
         try:
             return int(self.base.data or 0)
@@ -94,3 +98,8 @@ class PackageForm(FlaskForm):
 class AuthorForm(FlaskForm):
     email = StringField(_l("E-mail address of the author"), validators=[DataRequired(), Length(max=254)])
 
+
+
+class TrackForm(FlaskForm):
+    text = TextAreaField(_l("Subtitles (WebVTT)"), validators=[Length(max=1_000_000)])
+    upload = FileField(_l("Or upload a .vtt file"))

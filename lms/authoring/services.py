@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -295,6 +296,17 @@ def set_module_published(*, user: User, course: Course, module: Module, publishe
     db.session.flush()
 
 
+def set_watch_rule(*, user: User, course: Course, module: Module, percent: int | None) -> None:
+    """How much of its videos (percent, 1–100) a learner must watch before completing ``module``."""
+    _require(user, course)
+    if percent is not None and not 1 <= percent <= 100:
+        raise ValueError(percent)
+    module.required_watch_percent = percent
+    audit(course=course, user=user, action="module-watch-rule", subject=module.slug,
+          detail="" if percent is None else f"{percent} %")
+    db.session.flush()
+
+
 def remove_module(*, user: User, course: Course, module: Module) -> None:
     """Take a module out of the course. Its texts and learners' progress stay, and it can be restored."""
     _require(user, course)
@@ -361,8 +373,9 @@ def media_names(course: Course) -> set[str]:
     return set(db.session.scalars(select(CourseMedia.name).where(CourseMedia.course_id == course.id)))
 
 
-def check_text(course: Course, text: str) -> list[checks.Problem]:
-    return checks.check_module_text(text, media_names=media_names(course))
+def check_text(course: Course, text: str, *, publishing: bool = True) -> list[checks.Problem]:
+    """A draft may name a video whose subtitles are still to be written; a published text may not."""
+    return checks.check_module_text(text, media_names=media_names(course), publishing=publishing)
 
 
 def save_text(*, user: User, course: Course, module: Module, language: str, text: str, base_id: int,
@@ -376,7 +389,7 @@ def save_text(*, user: User, course: Course, module: Module, language: str, text
     if language not in CONTENT_LANGUAGES:
         raise NotFound(language)
     text = text.replace("\r\n", "\n")
-    problems = check_text(course, text)
+    problems = check_text(course, text, publishing=publish)
     if problems:
         raise Invalid(problems)
     current = newest_revision(module, language)
@@ -470,34 +483,117 @@ def revision_of(*, module: Module, language: str, revision_id: int) -> ModuleRev
 # ---------------------------------------------------------------- media
 
 
-IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+MEDIA_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
+                    "video/mp4": "mp4", "video/webm": "webm"}
 
 
-def upload_image(*, user: User, course: Course, filename: str, data: bytes) -> CourseMedia:
-    """Keep an uploaded image with the course, under a clean name; its bytes decide its type."""
+def _stem(filename: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-_")[:80] or "media"
+
+
+def upload_media(*, user: User, course: Course, filename: str, data: bytes, kind: str = "image") -> CourseMedia:
+    """Keep an uploaded image (``kind="image"``) or video (``"video"``) with the course, under a
+    clean name; its bytes decide its type, whatever it is called."""
     _require(user, course)
     if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or filename.lower().endswith(".svg"):
         raise InvalidImage("svg")
-    if len(data) > media.MAX_MEDIA_BYTES:
-        raise InvalidImage("size")
-    kind = media.sniff(data)
-    if kind is None:
+    detected = media.sniff(data)
+    wanted = media.VIDEO_TYPES if kind == "video" else ("image/png", "image/jpeg", "image/webp", "image/gif")
+    if detected not in wanted:
         raise InvalidImage("type")
-    stem = re.sub(r"[^a-z0-9_-]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-_")[:80] or "image"
-    name = f"{stem}.{IMAGE_EXTENSIONS[kind]}"
+    if len(data) > media.max_bytes(detected):
+        raise InvalidImage("size")
+    return _keep(user=user, course=course, stem=_stem(filename), extension=MEDIA_EXTENSIONS[detected], data=data,
+                 content_type=detected)
+
+
+def upload_image(*, user: User, course: Course, filename: str, data: bytes) -> CourseMedia:
+    return upload_media(user=user, course=course, filename=filename, data=data, kind="image")
+
+
+def _keep(*, user: User, course: Course, stem: str, extension: str, data: bytes, content_type: str,
+          replace: bool = False) -> CourseMedia:
+    name = f"{stem}.{extension}"
     digest = media.store(data)
     taken = {row.name: row for row in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
     number = 1
-    while name in taken and taken[name].sha256 != digest:
+    while not replace and name in taken and taken[name].sha256 != digest:
         number += 1
-        name = f"{stem}-{number}.{IMAGE_EXTENSIONS[kind]}"
+        name = f"{stem}-{number}.{extension}"
     row = taken.get(name)
+    duration = media.video_duration(data) if content_type in media.VIDEO_TYPES else None
     if row is None:
-        row = CourseMedia(course_id=course.id, name=name, sha256=digest, content_type=kind, size=len(data))
+        row = CourseMedia(course_id=course.id, name=name, sha256=digest, content_type=content_type, size=len(data),
+                          duration=duration)
         db.session.add(row)
-        audit(course=course, user=user, action="image-added", subject=name)
+        audit(course=course, user=user, action="media-added", subject=name)
+    elif row.sha256 != digest:
+        row.sha256, row.size, row.content_type, row.created_at = digest, len(data), content_type, utcnow()
+        row.duration = duration
+        audit(course=course, user=user, action="media-replaced", subject=name)
     db.session.flush()
     return row
+
+
+def course_videos(course: Course) -> list[str]:
+    return sorted(name for name in media_names(course) if media.expected_type(name) in media.VIDEO_TYPES)
+
+
+def track_text(*, user: User, course: Course, video: str, language: str) -> str | None:
+    """The subtitle track of ``video`` in ``language`` as text, or None if there is none."""
+    _require(user, course)
+    if video not in course_videos(course) or language not in CONTENT_LANGUAGES:
+        raise NotFound(video)
+    name = f"{video.rsplit('.', 1)[0]}.{language}.vtt"
+    row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name))
+    if row is None or not media.blob_path(row.sha256).is_file():
+        return None
+    return media.blob_path(row.sha256).read_bytes().decode("utf-8", errors="replace")
+
+
+def save_track(*, user: User, course: Course, video: str, language: str, text: str) -> CourseMedia:
+    """Keep ``text`` as the WebVTT subtitles of ``video`` in ``language``; Invalid with lines otherwise."""
+    from lms.content import vtt
+
+    _require(user, course)
+    if video not in course_videos(course) or language not in CONTENT_LANGUAGES:
+        raise NotFound(video)
+    text = text.replace("\r\n", "\n")
+    data = text.encode("utf-8")
+    _cues, problems = vtt.parse(text)
+    if len(data) > media.MAX_TRACK_BYTES:
+        problems = [checks.Problem(1, str(_l("the subtitle file is larger than 1 MiB")))] + problems
+    if problems:
+        raise Invalid(problems)
+    return _keep(user=user, course=course, stem=f"{video.rsplit('.', 1)[0]}.{language}", extension="vtt",
+                 data=data, content_type="text/vtt", replace=True)
+
+
+@dataclass(frozen=True)
+class TrackState:
+    video: str
+    language: str
+    state: str  # "source", "current", "outdated" or "missing"
+
+
+def track_states(*, course: Course) -> list[TrackState]:
+    """Per video and language: the subtitle track in the default language is the source; a
+    translation is outdated when the source track changed after it. One query."""
+    rows = {r.name: r for r in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
+    states = []
+    for video in sorted(n for n in rows if media.expected_type(n) in media.VIDEO_TYPES):
+        tracks = media.track_names(video, rows)
+        source = rows.get(tracks.get(course.default_language, ""))
+        for language in CONTENT_LANGUAGES:
+            track = rows.get(tracks.get(language, ""))
+            if language == course.default_language:
+                state = "source" if track else "missing"
+            elif track is None:
+                state = "missing"
+            else:
+                state = "outdated" if source is not None and source.created_at > track.created_at else "current"
+            states.append(TrackState(video, language, state))
+    return states
 
 
 # ---------------------------------------------------------------- authors

@@ -136,6 +136,24 @@ def module_published(slug: str, module: str):
     return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
 
 
+@bp.post("/<slug>/modules/<module>/watch-rule")
+@_guarded
+def watch_rule(slug: str, module: str):
+    course = _course(slug)
+    value = request.form.get("percent", "").strip().rstrip("%").strip()
+    try:
+        percent = int(value) if value else None
+        services.set_watch_rule(user=current_user, course=course, module=services.module_for(course, module),
+                                percent=percent)
+    except ValueError:
+        flash(_("Give a whole number from 1 to 100, or leave the field empty for no rule."), "error")
+        return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+    db.session.commit()
+    flash(_("Saved: learners must watch %(percent)d %% of the video.", percent=percent) if percent
+          else _("Saved: completing the module does not depend on the video."), "success")
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
 @bp.route("/<slug>/modules/<module>/remove", methods=["GET", "POST"])
 @_guarded
 def remove(slug: str, module: str):
@@ -179,6 +197,9 @@ def editor(slug: str, module: str, language: str):
         if action == "upload":
             text, status = _upload_image(course, form, text)
             form.text.data = text
+        elif action == "upload-video":
+            text, status = _upload_video(course, form, text)
+            form.text.data = text
         elif action in ("save", "publish"):
             try:
                 services.save_text(user=current_user, course=course, module=row, language=language, text=text,
@@ -196,14 +217,69 @@ def editor(slug: str, module: str, language: str):
                 return redirect(url_for(".editor", slug=slug, module=module, language=language))
         else:
             problems = services.check_text(course, text)
-        preview = markdown.render_module_file(text, media_base=_media_base(course),
-                                              preview={k: v() for k, v in PREVIEW_LABELS.items()})
+        base = _media_base(course)
+        preview = markdown.render_module_file(
+            text, media_base=base, preview={k: v() for k, v in PREVIEW_LABELS.items()}, labels=content.labels(),
+            video=content.video_resolver(course=course, media_base=base, language=language))
     else:
         status = 422
     changes = services.diff(state.translated_from.body, state.source.body) if state.translated_from else None
     return render_template("authoring/editor.html", course=course, module=row, language=language, state=state,
                            form=form, problems=problems, preview=preview, changes=changes,
-                           languages=CONTENT_LANGUAGES), status
+                           languages=CONTENT_LANGUAGES, videos=services.course_videos(course)), status
+
+
+def _upload_video(course, form, text: str) -> tuple[str, int]:
+    """Keep the uploaded video with the course and add it to the end of the text (not yet saved)."""
+    upload = form.video.data
+    if not upload or not upload.filename:
+        form.video.errors.append(_("Choose a video file."))
+        return text, 422
+    try:
+        video = services.upload_media(user=current_user, course=course, filename=upload.filename,
+                                      data=upload.read(media_files.max_bytes("video/webm") + 1), kind="video")
+    except services.InvalidImage as invalid:
+        form.video.errors.append(_("The video is larger than %(size)d MiB.",
+                                   size=media_files.max_bytes("video/webm") // 2**20) if invalid.reason == "size"
+                                 else _("This file is not an MP4 or WebM video."))
+        return text, 422
+    db.session.commit()
+    flash(_("The video is uploaded and added at the end of the text. Add its subtitles, then save."), "success")
+    caption = (form.video_caption.data or "").strip()
+    block = f"::: video media/{video.name}\n" + (f"{caption}\n" if caption else "") + ":::\n"
+    return text.rstrip("\n") + "\n\n" + block, 200
+
+
+@bp.route("/<slug>/subtitles/<video>/<language>", methods=["GET", "POST"])
+@_guarded
+def subtitles(slug: str, video: str, language: str):
+    """A video's subtitle track in one language: written or uploaded, checked line by line."""
+    course = _course(slug)
+    current = services.track_text(user=current_user, course=course, video=video, language=language)
+    form = forms.TrackForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.text.data = current if current is not None else "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n"
+    elif form.validate_on_submit():
+        text = form.text.data or ""
+        if form.upload.data and form.upload.data.filename:
+            raw = form.upload.data.read(media_files.MAX_TRACK_BYTES + 1)
+            text = raw.decode("utf-8", errors="replace")
+            form.text.data = text
+        try:
+            services.save_track(user=current_user, course=course, video=video, language=language, text=text)
+        except services.Invalid as invalid:
+            problems, status = invalid.problems, 422
+        else:
+            db.session.commit()
+            flash(_("The subtitles are saved."), "success")
+            return redirect(url_for(".subtitles", slug=slug, video=video, language=language))
+    else:
+        status = 422
+    states = [s for s in services.track_states(course=course) if s.video == video]
+    return render_template("authoring/subtitles.html", course=course, video=video, language=language, form=form,
+                           problems=problems, states=states, languages=CONTENT_LANGUAGES,
+                           exists=current is not None), status
 
 
 def _media_base(course) -> str:

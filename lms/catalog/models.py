@@ -65,6 +65,9 @@ class Module(db.Model):
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int]
     published: Mapped[bool] = mapped_column(default=True)
+    # For a module with a recorded lecture: how much of each video (percent) a learner must
+    # have watched before completing it; None for no rule.
+    required_watch_percent: Mapped[int | None] = mapped_column()
     # Set when a module is removed from its course: hidden everywhere, yet kept
     # with its revisions and learners' progress, and restorable.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -105,7 +108,7 @@ class ModuleRevision(db.Model):
 
 
 class CourseMedia(db.Model):
-    """An image of a course, referenced from its modules as ``media/<name>``.
+    """An image, video or subtitle track of a course, referenced from its modules as ``media/<name>``.
 
     The bytes live outside the database, stored by their SHA-256 (see
     ``lms.content.media``); this row names them within the course.
@@ -120,4 +123,6 @@ class CourseMedia(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
+    # A video's length in seconds, read from its file (None when it cannot be read).
+    duration: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

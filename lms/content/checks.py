@@ -123,10 +123,59 @@ def questions(text: str) -> tuple[list[Question], list[Problem]]:
     return found, problems
 
 
-def check_module_text(text: str, *, media_names: set[str] | None = None) -> list[Problem]:
+def videos_in(text: str) -> list[str]:
+    """The course media videos (names) a module text shows."""
+    from lms.content.markdown import VIDEO_OPEN_RE
+
+    names, fenced = [], False
+    for line in text.splitlines():
+        if FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        match = None if fenced else VIDEO_OPEN_RE.match(line)
+        if match and match.group("src").startswith("media/"):
+            names.append(match.group("src")[len("media/"):])
+    return list(dict.fromkeys(names))
+
+
+def video_problems(text: str, media_names: set[str] | None, *, require_tracks: bool = True) -> list[Problem]:
+    """Each ``::: video`` names a video of the course (with at least one subtitle track, for
+    captions, when ``require_tracks``) or an https address, and is closed."""
+    from lms.content import media
+    from lms.content.markdown import VIDEO_OPEN_RE
+
+    problems = []
+    lines = text.splitlines()
+    fenced = False
+    for index, line in enumerate(lines):
+        if FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        match = None if fenced else VIDEO_OPEN_RE.match(line)
+        if not match:
+            continue
+        number, src = index + 1, match.group("src")
+        if not any(CLOSE_RE.match(rest) for rest in lines[index + 1:]):
+            problems.append(Problem(number, str(_l("this video is never closed with a line “:::”"))))
+        elif src.startswith("media/"):
+            name = src[len("media/"):]
+            if media.expected_type(name) not in media.VIDEO_TYPES:
+                problems.append(Problem(number, str(_l("a video must be an MP4 or WebM file, e.g. media/lecture.webm"))))
+            elif media_names is not None and name not in media_names:
+                problems.append(Problem(number, str(_l("video %(src)s is not in the course's media", src=src))))
+            elif require_tracks and media_names is not None and not media.track_names(name, media_names):
+                problems.append(Problem(number, str(_l("video %(src)s needs subtitles: a track such as %(track)s",
+                                                       src=src, track=f"media/{name.rsplit('.', 1)[0]}.en.vtt"))))
+        elif not src.startswith("https://"):
+            problems.append(Problem(number, str(_l("a video is a file in the course's media (media/…) or an "
+                                                   "https:// address"))))
+    return problems
+
+
+def check_module_text(text: str, *, media_names: set[str] | None = None, publishing: bool = True) -> list[Problem]:
     """What must hold for a module text to be saved: a ``# Title`` line, some text, images with
     a text alternative (and, if ``media_names`` is given, in the course's media), well-formed
-    questions. Line numbers count from 1."""
+    questions, videos (with subtitles, when ``publishing``). Line numbers count from 1."""
     problems: list[Problem] = []
     if "\x00" in text:
         return [Problem(text[: text.index("\x00")].count("\n") + 1, str(_l("contains a NUL character")))]
@@ -145,4 +194,5 @@ def check_module_text(text: str, *, media_names: set[str] | None = None) -> list
             if media_names is not None and src.startswith("media/") and src[len("media/"):] not in media_names:
                 problems.append(Problem(number, str(_l("image %(src)s is not in the course's media", src=src))))
     problems.extend(questions(text)[1])
+    problems.extend(video_problems(text, media_names, require_tracks=publishing))
     return sorted(problems, key=lambda p: p.line)

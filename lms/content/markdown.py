@@ -19,7 +19,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 # Bump when the output of the renderer changes, so cached HTML is not reused.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 CALLOUT_TYPES = ("note", "tip", "warning", "important")
 _TITLE_LINE = re.compile(r"\A# +(?P<title>[^\n]*?)[ #]*(\r?\n|\Z)")
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:]*$)", re.IGNORECASE)
@@ -91,6 +91,81 @@ def _question_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
     return True
 
 
+VIDEO_OPEN_RE = re.compile(r"^::: *video +(?P<src>\S+) *$")
+
+
+def _video_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """``::: video media/lecture.webm`` (or an https address) … ``:::``: a recorded lecture."""
+    from lms.content import checks
+
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    first = state.src[state.bMarks[start_line] + state.tShift[start_line]:state.eMarks[start_line]]
+    match = VIDEO_OPEN_RE.match(first)
+    if not match:
+        return False
+    close = start_line + 1
+    while close < end_line:
+        text = state.src[state.bMarks[close] + state.tShift[close]:state.eMarks[close]]
+        if checks.CLOSE_RE.match(text):
+            break
+        close += 1
+    else:
+        return False
+    if silent:
+        return True
+    token = state.push("video", "", 0)
+    token.meta = {"src": match.group("src"),
+                  "caption": " ".join(state.src[state.bMarks[i]:state.eMarks[i]].strip()
+                                      for i in range(start_line + 1, close)).strip()}
+    token.map = [start_line, close + 1]
+    token.block = True
+    state.line = close + 1
+    return True
+
+
+def _clock(value: float) -> str:
+    total = int(value)
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _render_video(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    """The browser's own player with every subtitle track (the reader's language by default)
+    and, below it, the transcript of that track."""
+    meta = tokens[idx].meta
+    src = meta["src"]
+    caption = f"<figcaption>{_MD.renderInline(meta['caption'], env)}</figcaption>\n" if meta["caption"] else ""
+    labels = env.get("labels") or {}
+    if not src.startswith("media/"):
+        if not re.match(r"^https://[^\s\"'<>]+$", src):
+            return f"<p>{escape(src)}</p>\n"
+        if not src.lower().split("?")[0].endswith((".mp4", ".webm")):
+            host = src.split("/")[2]
+            text = escape(labels.get("watch_at", "%(host)s") % {"host": host})
+            return (f'<figure class="video video-external"><p><a href="{escape(src)}" rel="noopener noreferrer">'
+                    f"{text}</a></p>\n{caption}</figure>\n")
+    video = env["video"](src) if env.get("video") else None
+    url = video.url if video else escape(src)
+    html = [f'<figure class="video"><video controls preload="metadata" playsinline '
+            f'data-video="{escape(src)}" src="{escape(url)}">\n']
+    for track in video.tracks if video else ():
+        default = " default" if track.default else ""
+        html.append(f'<track kind="subtitles" srclang="{track.language}" label="{escape(track.label)}" '
+                    f'src="{escape(track.url)}"{default}>\n')
+    html.append("</video>\n")
+    html.append(caption)
+    if video and video.transcript:
+        heading = escape(labels.get("transcript", "Transcript"))
+        html.append(f'<details class="transcript" open lang="{video.transcript_language}"><summary>{heading}'
+                    f'</summary>\n')
+        for start, text in video.transcript:
+            html.append(f'<p><span class="cue-time">{_clock(start)}</span> {escape(text)}</p>\n')
+        html.append("</details>\n")
+    html.append("</figure>\n")
+    return "".join(html)
+
+
 def _render_question(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
     """A question as a fieldset of options. Learners see no answer; an author's preview
     (``env["preview"]``, the labels in the author's language) marks the right options
@@ -132,6 +207,8 @@ def _build() -> MarkdownIt:
     md.block.ruler.before("fence", "knowledge_check", _question_rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.add_render_rule("knowledge_check", _render_question)
+    md.block.ruler.before("fence", "video", _video_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.add_render_rule("video", _render_video)
     md.validateLink = _validate_link
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
@@ -141,16 +218,21 @@ def _build() -> MarkdownIt:
 _MD = _build()
 
 
-def render(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None) -> Markup:
+def render(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,
+           video=None, labels: dict[str, str] | None = None) -> Markup:
     """Render a module body (without its title line) to HTML that is safe to embed.
 
     ``media_base`` is the URL that the course's ``media/`` images are served from;
-    ``preview`` (labels in the author's language) shows questions' answers and feedback.
+    ``preview`` (labels in the author's language) shows questions' answers and feedback;
+    ``video(src)`` tells a video's URL, subtitle tracks and transcript; ``labels`` are the
+    few interface words a module shows (in the reader's language).
     """
-    return Markup(_MD.render(text, {"media_base": media_base, "preview": preview}))
+    return Markup(_MD.render(text, {"media_base": media_base, "preview": preview, "video": video,
+                                    "labels": labels}))
 
 
-def render_module_file(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None) -> Markup:
+def render_module_file(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,
+                       video=None, labels: dict[str, str] | None = None) -> Markup:
     """Render a whole module file: the title line is shown by the page, not repeated."""
     _title, body = split_title(text)
-    return render(body, media_base=media_base, preview=preview)
+    return render(body, media_base=media_base, preview=preview, video=video, labels=labels)

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from flask_babel import lazy_gettext as _l
 
-from lms.content import checks, media
+from lms.content import checks, media, vtt
 from lms.content.markdown import split_title
 from lms.i18n.languages import CONTENT_LANGUAGES
 
@@ -225,14 +225,21 @@ class _Reader:
         for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
             wanted = media.expected_type(path.name) if path.is_file() else None
             if wanted is None:
-                self.problem(path, None, _l("images must be PNG, JPEG, WebP or GIF files with a lower-case name "
-                                            "such as figure-1.png"))
+                self.problem(path, None, _l("media must be PNG, JPEG, WebP or GIF images, MP4 or WebM videos or "
+                                            "WebVTT subtitles, with lower-case names such as figure-1.png, "
+                                            "lecture.webm or lecture.fi.vtt"))
                 continue
             data = path.read_bytes()
-            if len(data) > media.MAX_MEDIA_BYTES:
-                self.problem(path, None, _l("larger than %(size)d MiB", size=media.MAX_MEDIA_BYTES // 2**20))
+            if len(data) > media.max_bytes(wanted):
+                self.problem(path, None, _l("larger than %(size)d MiB", size=max(media.max_bytes(wanted) // 2**20, 1)))
             elif media.sniff(data) != wanted:
-                self.problem(path, None, _l("the file is not the image its name says it is"))
+                self.problem(path, None, _l("the file is not what its name says it is"))
+            elif wanted == "text/vtt":
+                problems = vtt.parse(data.decode("utf-8", errors="replace"))[1]
+                for problem in problems:
+                    self.problem(path, problem.line, problem.message)
+                if not problems:
+                    found[path.name] = data
             else:
                 found[path.name] = data
         return found
@@ -250,6 +257,8 @@ class _Reader:
                         if src.startswith(f"{MEDIA_DIR}/") and src[len(MEDIA_DIR) + 1:] not in found:
                             self.problem(path, number, _l("image %(src)s is not in the package's media folder",
                                                           src=src))
+                for problem in checks.video_problems(text, set(found)):
+                    self.problem(path, problem.line, problem.message)
 
     def _hours(self, node: yaml.Node) -> Decimal | None:
         value = self.scalar(node, "estimated_hours")

@@ -138,10 +138,12 @@ class _CourseImport:
             row = rows.pop(name, None)
             if row is None:
                 db.session.add(CourseMedia(course_id=self.course.id, name=name, sha256=digest,
-                                           content_type=media.sniff(data), size=len(data)))
+                                           content_type=media.sniff(data), size=len(data),
+                                           duration=media.video_duration(data)))
                 self.changed = True
             elif row.sha256 != digest:
                 row.sha256, row.content_type, row.size = digest, media.sniff(data), len(data)
+                row.duration, row.created_at = media.video_duration(data), utcnow()
                 self.changed = True
         for row in rows.values():
             db.session.delete(row)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.types import UTCDateTime, str_enum, utcnow
@@ -51,3 +51,19 @@ class ModuleProgress(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class VideoProgress(db.Model):
+    """How much of one video of a module a learner has watched: the merged time ranges
+    (JSON ``[[start, end], …]`` in seconds) and their total."""
+
+    __tablename__ = "video_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "video"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="RESTRICT"), index=True)
+    video: Mapped[str] = mapped_column(String(120))
+    watched: Mapped[str] = mapped_column(Text, default="[]")
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    last_report_at: Mapped[datetime] = mapped_column(UTCDateTime())

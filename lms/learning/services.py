@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from lms.catalog.services import ModuleEntry
 from lms.core.sql import insert_or_ignore
 from lms.core.types import utcnow
 from lms.extensions import db
-from lms.learning.models import Enrolment, EnrolmentSource, ModuleProgress, ProgressStatus
+from lms.learning.models import Enrolment, EnrolmentSource, ModuleProgress, ProgressStatus, VideoProgress
 
 signals = Namespace()
 # Sent inside the transaction that completes a module, once per learner and module;
@@ -111,8 +112,26 @@ def record_visit(*, user: User, module: Module, at: datetime) -> ModuleProgress:
     return _progress_row(user, module)
 
 
-def complete_module(*, user: User, module: Module, at: datetime) -> ModuleProgress:
-    """Mark ``module`` complete for ``user``; completing twice keeps the first completion time."""
+class NotWatchedEnough(Exception):
+    """The module asks for more of its video to be watched first."""
+
+    def __init__(self, watched: float, required: int):
+        super().__init__(f"{watched:.0%} watched, {required}% required")
+        self.watched = watched
+        self.required = required
+
+
+def complete_module(*, user: User, module: Module, at: datetime, text: str | None = None) -> ModuleProgress:
+    """Mark ``module`` complete for ``user``; completing twice keeps the first completion time.
+
+    With ``text`` (the module text the learner was shown), a module that requires a share
+    of its videos watched is completed only when every video of that text is watched enough.
+    """
+    if text is not None and module.required_watch_percent:
+        watched = min((share for share in watched_shares(user=user, module=module, text=text).values()),
+                      default=1.0)
+        if watched * 100 < module.required_watch_percent:
+            raise NotWatchedEnough(watched, module.required_watch_percent)
     record_visit(user=user, module=module, at=at)
     changed = db.session.execute(
         update(ModuleProgress)
@@ -195,3 +214,112 @@ def progress_of_users(*, user_ids: Sequence[int], course: Course, language: str)
         ):
             done[user_id] = done.get(user_id, 0) + 1
     return {user_id: CourseProgress(completed=done.get(user_id, 0), total=len(outline)) for user_id in user_ids}
+
+
+# ---------------------------------------------------------------- watching recorded lectures
+
+MAX_PLAYBACK_RATE = 2.0  # a report may add at most this many seconds of video per second passed
+REPORT_SLACK = 3.0  # seconds, for clocks and the last moments before a report
+MAX_RANGES = 500
+
+
+class UnknownVideo(Exception):
+    pass
+
+
+def _merge(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 0.25:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _minus(ranges: list[tuple[float, float]], taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of ``ranges`` not in ``taken`` (both merged and sorted)."""
+    left = []
+    for start, end in ranges:
+        cursor = start
+        for t_start, t_end in taken:
+            if t_end <= cursor or t_start >= end:
+                continue
+            if t_start > cursor:
+                left.append((cursor, t_start))
+            cursor = max(cursor, t_end)
+        if cursor < end:
+            left.append((cursor, end))
+    return left
+
+
+def _video_row(module: Module, video: str):
+    from lms.catalog.models import CourseMedia
+    from lms.content import media
+
+    row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == module.course_id,
+                                                      CourseMedia.name == video))
+    if row is None or row.content_type not in media.VIDEO_TYPES:
+        raise UnknownVideo(video)
+    return row
+
+
+def record_watching(*, user: User, module: Module, video: str, ranges: list, at: datetime) -> float | None:
+    """Add what the learner's player reports as played (``[[start, end], …]`` in seconds) to what
+    they have watched of ``video``, and return the share watched (None if its length is unknown).
+
+    Seeking back and forth is fine: ranges are merged. But no report adds more new video than
+    the time since the previous report allows (at most 2× speed): a forged report that jumps
+    to the end without time passing adds a few seconds, not the video.
+    """
+    row = _video_row(module, video)
+    limit = row.duration or 24 * 3600.0
+    clean = []
+    for item in list(ranges)[:MAX_RANGES]:
+        try:
+            start, end = float(item[0]), float(item[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        start, end = max(0.0, start), min(limit, end)
+        if end > start:
+            clean.append((start, end))
+    visit = db.session.scalar(select(ModuleProgress.last_seen_at).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))
+    insert_or_ignore(VideoProgress, {"user_id": user.id, "module_id": module.id, "video": video, "watched": "[]",
+                                     "seconds": 0.0, "last_report_at": visit or at},
+                     conflict=("user_id", "module_id", "video"))
+    progress = db.session.scalars(select(VideoProgress).where(
+        VideoProgress.user_id == user.id, VideoProgress.module_id == module.id, VideoProgress.video == video
+    ).with_for_update().execution_options(populate_existing=True)).one()
+    watched = [tuple(r) for r in json.loads(progress.watched)]
+    budget = max(0.0, (at - progress.last_report_at).total_seconds()) * MAX_PLAYBACK_RATE + REPORT_SLACK
+    accepted = []
+    for start, end in _minus(_merge(clean), watched):
+        take = min(end - start, budget)
+        if take <= 0:
+            break
+        accepted.append((start, start + take))
+        budget -= take
+    watched = _merge(watched + accepted)
+    progress.watched = json.dumps([[round(s, 3), round(e, 3)] for s, e in watched])
+    progress.seconds = sum(e - s for s, e in watched)
+    progress.last_report_at = max(at, progress.last_report_at)
+    db.session.flush()
+    return min(progress.seconds / row.duration, 1.0) if row.duration else None
+
+
+def watched_shares(*, user: User, module: Module, text: str) -> dict[str, float]:
+    """For each course video in ``text``: the share this learner has watched (0 to 1)."""
+    from lms.catalog.models import CourseMedia
+    from lms.content.checks import videos_in
+
+    names = videos_in(text)
+    if not names:
+        return {}
+    durations = dict(db.session.execute(select(CourseMedia.name, CourseMedia.duration).where(
+        CourseMedia.course_id == module.course_id, CourseMedia.name.in_(names))).all())
+    seconds = dict(db.session.execute(select(VideoProgress.video, VideoProgress.seconds).where(
+        VideoProgress.user_id == user.id, VideoProgress.module_id == module.id,
+        VideoProgress.video.in_(names))).all())
+    return {name: (min(seconds.get(name, 0.0) / durations[name], 1.0) if durations.get(name) else 1.0)
+            for name in names if name in durations}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,8 +28,9 @@ def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
 def module(slug: str, module: str):
     page = _module_page_or_404(slug, module)
     progress = services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
-    response = render_template("learning/module.html", page=page, html=content.module_html(page.revision, course_slug=page.course.slug),
-                               progress=progress)
+    html = content.module_html(page.revision, course=page.course, language=current_language())
+    shares = services.watched_shares(user=current_user, module=page.entry.module, text=page.revision.body)
+    response = render_template("learning/module.html", page=page, html=html, progress=progress, shares=shares)
     db.session.commit()  # after rendering, so that nothing the page shows is loaded twice
     return response
 
@@ -37,13 +39,36 @@ def module(slug: str, module: str):
 @login_required
 def complete(slug: str, module: str):
     page = _module_page_or_404(slug, module)
-    services.complete_module(user=current_user, module=page.entry.module, at=utcnow())
+    try:
+        services.complete_module(user=current_user, module=page.entry.module, at=utcnow(), text=page.revision.body)
+    except services.NotWatchedEnough as short:
+        flash(_("Watch at least %(required)d %% of the video before completing this module (so far: %(watched)s).",
+                required=short.required, watched=format_percent(short.watched)), "error")
+        return redirect(url_for(".module", slug=slug, module=module))
     db.session.commit()
     if page.next is not None:
         flash(_("“%(title)s” is complete.", title=page.entry.title.text), "success")
         return redirect(url_for(".module", slug=slug, module=page.next.module.slug))
     flash(_("“%(title)s” is complete. That was the last module of the course.", title=page.entry.title.text), "success")
     return redirect(url_for("catalog.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/modules/<module>/watched")
+@login_required
+def watched(slug: str, module: str):
+    """The player reports what was played (JSON ``{"video": name, "ranges": [[start, end], …]}``)."""
+    page = _module_page_or_404(slug, module)
+    report = request.get_json(silent=True) or {}
+    ranges = report.get("ranges")
+    if not isinstance(report.get("video"), str) or not isinstance(ranges, list):
+        return jsonify(error="expected {video, ranges}"), 400
+    try:
+        share = services.record_watching(user=current_user, module=page.entry.module, video=report["video"],
+                                         ranges=ranges, at=utcnow())
+    except services.UnknownVideo:
+        return jsonify(error="no such video in this course"), 404
+    db.session.commit()
+    return jsonify(share=share, label=None if share is None else _("Watched: %(share)s", share=format_percent(share)))
 
 
 @bp.get("/dashboard")
