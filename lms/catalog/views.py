@@ -74,8 +74,11 @@ def translations(slug: str):
         table = services.translation_table(viewer=current_user, course=course)
     except (services.CourseNotFound, AccessDenied):
         abort(404)
-    from lms.authoring.services import can_author
+    from lms.authoring.services import can_author, track_states
 
     title, _summary = services.course_text(course, current_language())
+    tracks: dict[str, dict[str, str]] = {}
+    for state in track_states(course=course):
+        tracks.setdefault(state.video, {})[state.language] = state.state
     return render_template("catalog/translations.html", table=table, title=title, states=services.TranslationState,
-                           can_edit=can_author(current_user, course))
+                           can_edit=can_author(current_user, course), tracks=tracks)

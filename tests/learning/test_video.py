@@ -213,3 +213,14 @@ def test_watching_counts_the_time_that_passed(app, lecture):
     share = learning.record_watching(user=user, module=module, video="lecture.webm", ranges=[[0, 60]],
                                      at=now + timedelta(seconds=10))
     assert share == pytest.approx((10 * 2 + 3) / 60)  # 10 s passed: at most 2× speed, plus 3 s
+
+
+def test_the_translation_table_shows_each_videos_subtitles(app, lecture):
+    make_user(email="admin@example.org", role=Role.ADMIN)
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    html = admin.get("/courses/demo-course/translations").get_data(as_text=True)
+    assert "<code>lecture.webm</code>" in html
+    assert 'href="/author/demo-course/subtitles/lecture.webm/fi">Current' in html
+    assert 'href="/author/demo-course/subtitles/lecture.webm/en">Source' in html
+    assert 'href="/author/demo-course/subtitles/lecture.webm/da">Missing' in html
