@@ -37,9 +37,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from lms import accounts, authoring, catalog, content, core, i18n, learning, lti, mail
+    from lms import accounts, authoring, catalog, content, core, i18n, learning, live, lti, mail
 
-    for feature in (core, i18n, mail, accounts, catalog, learning, content, authoring, lti):
+    for feature in (core, i18n, mail, accounts, catalog, learning, content, authoring, live, lti):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:

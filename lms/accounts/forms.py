@@ -50,11 +50,16 @@ class ProfileFields(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()], filters=[_empty_to_none], validate_choice=True)
     organisation = SelectField(_l("Organisation"), validators=[Optional()], filters=[_empty_to_none])
     language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[Optional()], filters=[_empty_to_none],
+                           description=_l("Times of live sessions are shown in it. Empty: your country's."))
 
     def fill_choices(self) -> None:
         self.country.choices = country_choices()
         self.organisation.choices = organisation_choices()
         self.language.choices = language_choices()
+        from lms.live.forms import zone_choices
+
+        self.timezone.choices = [SelectChoice("", str(_l("— Not given —")))] + zone_choices()
 
     def profile(self) -> services.Profile:
         return services.Profile(
@@ -62,6 +67,7 @@ class ProfileFields(FlaskForm):
             country=self.country.data,
             organisation_id=int(self.organisation.data) if self.organisation.data else None,
             preferred_language=self.language.data,
+            timezone=self.timezone.data or None,
         )
 
 

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     country: Mapped[str | None] = mapped_column(String(2))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     preferred_language: Mapped[str | None] = mapped_column(String(8))
+    # IANA time zone the user reads times in (None: the one of their country, see lms.live).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[Role] = mapped_column(
         str_enum(Role),
         default=Role.LEARNER,

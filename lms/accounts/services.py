@@ -51,6 +51,7 @@ class Profile:
     country: str | None
     organisation_id: int | None
     preferred_language: str | None
+    timezone: str | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -178,6 +179,7 @@ def update_profile(*, user: User, profile: Profile) -> User:
     user.country = profile.country
     user.organisation_id = profile.organisation_id
     user.preferred_language = profile.preferred_language
+    user.timezone = profile.timezone
     db.session.flush()
     return user
 

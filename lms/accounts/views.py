@@ -91,6 +91,7 @@ def profile():
         form.country.data = current_user.country or ""
         form.organisation.data = str(current_user.organisation_id or "")
         form.language.data = current_user.preferred_language or current_language()
+        form.timezone.data = current_user.timezone or ""
     if form.validate_on_submit():
         services.update_profile(user=current_user, profile=form.profile())
         db.session.commit()

@@ -38,8 +38,12 @@ def course(slug: str):
     outline = services.course_outline(course, language)
     state = learning.course_state(user=current_user, course=course, outline=outline)
     title, summary = services.course_text(course, language)
+    from lms.live import services as live
+
     return render_template("catalog/course.html", course=course, title=title, summary=summary, state=state,
-                           can_see_translations=services.can_see_translations(current_user))
+                           can_see_translations=services.can_see_translations(current_user),
+                           live_rows=live.sessions_of(course=course, user=current_user, language=language),
+                           zone=live.user_zone(current_user))
 
 
 @bp.post("/courses/<slug>/start")

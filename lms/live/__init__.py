@@ -1,0 +1,15 @@
+"""Live sessions of a course: schedule, register, calendar files, reminders, attendance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("live", __name__)
+
+
+def init_app(app: Flask) -> None:
+    from lms.live import cli, views  # noqa: F401  (routes)
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.live_cli)
+    app.jinja_env.filters["session_time"] = views.session_time
