@@ -315,6 +315,26 @@ def import_attendance(*, user: User, course: Course, session: LiveSession, data:
     return ImportReport(matched=len(matched), unknown=sorted(e for e in emails if e not in registered))
 
 
+def attach_recording(*, user: User, course: Course, session: LiveSession, filename: str, data: bytes) -> Module:
+    """The session's recording becomes a new module of the course: a draft holding the video,
+    for its authors to give subtitles and publish."""
+    from lms.authoring import services as authoring
+
+    if not can_author(user, course) or session.course_id != course.id:
+        raise NotAllowed(course.slug)
+    video = authoring.upload_media(user=user, course=course, filename=filename, data=data, kind="video")
+    title = text_of(session, course.default_language, course.default_language).title
+    slug, number = f"recording-{session.id}", 1
+    while db.session.scalar(select(Module.id).where(Module.course_id == course.id, Module.slug == slug)):
+        number += 1
+        slug = f"recording-{session.id}-{number}"
+    module = authoring.add_module(user=user, course=course, slug=slug, title=title)
+    base = authoring.newest_revision(module, course.default_language)
+    authoring.save_text(user=user, course=course, module=module, language=course.default_language,
+                        text=f"# {title}\n\n::: video media/{video.name}\n:::\n", base_id=base.id, publish=False)
+    return module
+
+
 def _progress_for(session: LiveSession, users: list[User]) -> None:
     if session.module_id is None:
         return

@@ -14,6 +14,7 @@ from lms import mail
 from lms.authoring import services as authoring
 from lms.catalog import services as catalog
 from lms.catalog.models import Course
+from lms.content import media
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n.languages import CONTENT_LANGUAGES
@@ -178,7 +179,21 @@ def attendance(slug: str, session_id: int):
         raise authoring.NotFound(session_id)
     report = None
     if request.method == "POST":
-        if request.form.get("action") == "import":
+        if request.form.get("action") == "recording":
+            upload = request.files.get("recording")
+            try:
+                module = services.attach_recording(
+                    user=current_user, course=course, session=session, filename=upload.filename if upload else "",
+                    data=upload.read(media.max_bytes("video/webm") + 1) if upload else b"")
+            except authoring.InvalidImage:
+                db.session.rollback()
+                flash(_("This file is not an MP4 or WebM video, or it is too large."), "error")
+            else:
+                db.session.commit()
+                flash(_("The recording is a new module now. Add its subtitles, then publish it."), "success")
+                return redirect(url_for("authoring.editor", slug=slug, module=module.slug,
+                                        language=course.default_language))
+        elif request.form.get("action") == "import":
             upload = request.files.get("report")
             try:
                 report = services.import_attendance(user=current_user, course=course, session=session,

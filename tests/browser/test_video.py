@@ -50,6 +50,19 @@ def test_a_lecture_with_subtitles_is_watched_before_the_module_completes(
     page.goto(live_server + "/author/vigilance-lecture")
     page.fill("#percent-lecture", "80")
     page.locator("form.watch-rule").get_by_role("button", name="Save").click()
+    # A live session of the course, scheduled in Oslo time.
+    page.goto(live_server + "/author/vigilance-lecture/live")
+    axe_check(page, "live sessions")
+    page.fill("#starts_at", "2030-12-03T10:00")
+    page.fill("#ends_at", "2030-12-03T11:30")
+    page.select_option("#timezone", "Europe/Oslo")
+    page.fill("#capacity", "25")
+    page.fill("#join_url", "https://meet.example.org/vigilance")
+    page.fill("#title_en", "Vigilance Q&A")
+    page.fill("#title_fi", "Vaaratilanteet: kysymyksiä ja vastauksia")
+    page.get_by_role("button", name="Schedule").click()
+    page.get_by_role("link", name="Vigilance Q&A").click()
+    axe_check(page, "attendance")
 
     context = browser.new_context(locale="en-GB")
     learner = context.new_page()
@@ -64,6 +77,16 @@ def test_a_lecture_with_subtitles_is_watched_before_the_module_completes(
     expect(learner.locator(".transcript")).to_contain_text("Vakavista vaaratilanteista ilmoitetaan.")
     axe_check(learner, "module with a lecture")
 
+    learner.goto(live_server + "/account/profile")
+    learner.select_option("#timezone", "Europe/Helsinki")
+    learner.locator("form.form button[type=submit]").click()
+    learner.goto(live_server + "/courses/vigilance-lecture")
+    expect(learner.locator("#live-sessions")).to_contain_text("Vaaratilanteet: kysymyksiä ja vastauksia")
+    expect(learner.locator(".session-time")).to_contain_text("11.00")  # 10:00 in Oslo; the reader is in Finland
+    axe_check(learner, "course page with a live session")
+    learner.locator("#live-sessions").get_by_role("button").first.click()
+    expect(learner.locator("#live-sessions")).to_contain_text(".ics")
+    learner.goto(live_server + "/courses/vigilance-lecture/modules/lecture")
     complete = learner.get_by_role("button", name=FI.gettext("Mark as complete"))
     complete.click()  # nothing watched yet
     expect(learner.locator(".flash, [role=alert], .notice").first).to_contain_text("80")

@@ -189,3 +189,24 @@ def test_sessions_are_scheduled_by_the_courses_authors_only(client):
     fields["ends_at"] = "2030-12-01T11:00"
     assert post_form(admin, "/author/pv/live", fields, token_from="/author/pv/live").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(LiveSession)) == 1
+
+
+def test_the_recording_becomes_a_draft_video_module(client):
+    import io
+
+    from lms.catalog.models import ModuleRevision, RevisionStatus
+    from tests.videos import webm
+
+    course = make_course(slug="pv", modules=1)
+    session = schedule(course, starts=next_december())
+    login(client, "admin@example.org")
+    path = f"/author/pv/live/{session.id}"
+    refused = post_form(client, path, {"action": "recording", "recording": (io.BytesIO(b"not a video"), "x.mp4")},
+                        token_from=path, content_type="multipart/form-data")
+    assert refused.status_code == 200 and db.session.scalar(select(func.count()).select_from(Module)) == 1
+    done = post_form(client, path, {"action": "recording", "recording": (io.BytesIO(webm()), "Q&A recording.webm")},
+                     token_from=path, content_type="multipart/form-data")
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/author/pv/modules/recording-{session.id}/en")
+    draft = db.session.scalar(select(ModuleRevision).order_by(ModuleRevision.id.desc()))
+    assert draft.status is RevisionStatus.DRAFT
+    assert draft.body == "# Signal detection in practice\n\n::: video media/q-a-recording.webm\n:::\n"
