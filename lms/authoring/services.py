@@ -296,6 +296,32 @@ def set_module_published(*, user: User, course: Course, module: Module, publishe
     db.session.flush()
 
 
+def rename_module(*, user: User, course: Course, module: Module, title: str) -> ModuleRevision:
+    """Give ``module`` a new title in the course's default language: a new revision whose first
+    line is the new title, in the same state (draft or published) as the newest one."""
+    _require(user, course)
+    title = " ".join(title.split())
+    if not title or len(title) > checks.MAX_TITLE:
+        raise Invalid([checks.Problem(1, str(_l("the title is longer than %(max)d characters", max=checks.MAX_TITLE)))
+                       if title else checks.Problem(1, str(_l("the first line must be the module title, written as "
+                                                                  "“# Title”")))])
+    language = course.default_language
+    current = newest_revision(module, language)
+    _old, body = split_title(current.body) if current else (None, "\n")
+    text = f"# {title}\n{body if body.startswith(chr(10)) or not body else chr(10) + body}"
+    status = current.status if current is not None and current.status is not RevisionStatus.WITHDRAWN \
+        else RevisionStatus.DRAFT
+    revision = ModuleRevision(module_id=module.id, language=language, title=title, body=text,
+                              content_hash=content_hash(text), status=status, author_id=user.id, created_at=utcnow(),
+                              source_language=current.source_language if current else None,
+                              source_hash=current.source_hash if current else None,
+                              source_revision_id=current.source_revision_id if current else None)
+    db.session.add(revision)
+    audit(course=course, user=user, action="module-renamed", subject=module.slug, detail=title)
+    db.session.flush()
+    return revision
+
+
 def set_watch_rule(*, user: User, course: Course, module: Module, percent: int | None) -> None:
     """How much of its videos (percent, 1–100) a learner must watch before completing ``module``."""
     _require(user, course)

@@ -136,6 +136,22 @@ def module_published(slug: str, module: str):
     return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
 
 
+@bp.post("/<slug>/modules/<module>/rename")
+@_guarded
+def rename(slug: str, module: str):
+    course = _course(slug)
+    try:
+        services.rename_module(user=current_user, course=course, module=services.module_for(course, module),
+                               title=request.form.get("title", ""))
+    except services.Invalid as invalid:
+        db.session.rollback()
+        flash(invalid.problems[0].message, "error")
+    else:
+        db.session.commit()
+        flash(_("The module is renamed."), "success")
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
 @bp.post("/<slug>/modules/<module>/watch-rule")
 @_guarded
 def watch_rule(slug: str, module: str):

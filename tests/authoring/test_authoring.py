@@ -290,6 +290,8 @@ def test_no_one_but_the_courses_authors_can_change_it_by_any_route(app):
         ("/author/guarded/settings", {"slug": "guarded", "default_language": "en", "version": "9", "estimated_hours": "1",
                                       "title_en": "Hijacked"}),
         ("/author/guarded/modules/module-1/move", {"direction": "down"}),
+        ("/author/guarded/modules/module-1/rename", {"title": "Hijacked"}),
+        ("/author/guarded/modules/module-1/watch-rule", {"percent": "100"}),
         ("/author/guarded/modules/module-1/published", {"published": "0"}),
         ("/author/guarded/modules/module-1/remove", {}),
         ("/author/guarded/modules/module-1/restore", {}),
@@ -349,3 +351,22 @@ def test_authoring_pages_run_the_same_number_of_queries_for_5_and_50_modules(app
     for page in ("", "/modules/module-2/sv", "/modules/module-2/sv/history", "/log"):
         assert counts[(page, 5)] == counts[(page, 50)], counts
     print({page: n for (page, size), n in counts.items() if size == 5})
+
+
+def test_renaming_a_module_keeps_its_text_and_its_state(app):
+    author = author_client(app)
+    create_course(author)
+    editor = add_module(author, "post-market") + "/en"
+    edit(author, editor, ENGLISH, "publish")
+    renamed = post_form(author, "/author/post-market/modules/surveillance/rename", {"title": "  PMS   in practice "},
+                        token_from="/author/post-market")
+    assert renamed.status_code == 302
+    newest = db.session.scalar(select(ModuleRevision).order_by(ModuleRevision.id.desc()))
+    assert newest.status is RevisionStatus.PUBLISHED and newest.title == "PMS in practice"
+    assert newest.body == ENGLISH.replace("# Post-market surveillance\n", "# PMS in practice\n")
+    learner = learner_client(app)
+    assert "PMS in practice" in learner.get("/courses/post-market/modules/surveillance").get_data(as_text=True)
+    post_form(author, "/author/post-market/modules/surveillance/rename", {"title": "x" * 301},
+              token_from="/author/post-market")
+    assert db.session.scalar(select(ModuleRevision).order_by(ModuleRevision.id.desc())).id == newest.id
+    assert "module renamed" in author.get("/author/post-market/log").get_data(as_text=True)
