@@ -36,6 +36,7 @@ MAX_FILES = 2000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 STAGED_LIFETIME = 24 * 3600
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 def download(*, user: User, course: Course) -> bytes:
@@ -128,6 +129,9 @@ def _unpack(path: Path, into: Path) -> Path:
                     break
                 if entry.is_dir() or name.name.startswith(".") or "__MACOSX" in name.parts:
                     continue
+                if entry.compress_type not in READABLE_COMPRESSION:
+                    problem = _l("this file is not a zip archive")
+                    break
                 target = into.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(entry) as source, open(target, "wb") as sink:
@@ -139,7 +143,7 @@ def _unpack(path: Path, into: Path) -> Path:
     except _TooLarge:
         problem = _l("the zip is too large: at most %(files)d files and %(size)d MiB unpacked",
                      files=MAX_FILES, size=MAX_UNPACKED_BYTES // 2**20)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError):
         problem = _l("this file is not a zip archive")
     if problem is not None:
         raise PackageError([Problem(Path(path.name), None, str(problem))])
@@ -190,6 +194,7 @@ def preview(*, user: User, course: Course, key: str) -> Preview:
         if change.languages_added or change.languages_changed or change.languages_removed:
             changes.append(change)
     listed = {m.slug for m in spec.modules}
+    kept = listed & {m.slug for m in active}  # modules in both, whose order may have changed
     changes.extend(Change(m.slug, "removed") for m in active if m.slug not in listed)
     images = {row.name: row.sha256 for row in
               db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
@@ -206,8 +211,7 @@ def preview(*, user: User, course: Course, key: str) -> Preview:
         images_added=sorted(set(shipped) - set(images)),
         images_changed=sorted(n for n in shipped if n in images and images[n] != shipped[n]),
         images_removed=sorted(set(images) - set(shipped)),
-        order_changed=[m.slug for m in active if m.slug in listed] != [s for s in (m.slug for m in spec.modules)
-                                                                        if s in {a.slug for a in active}],
+        order_changed=[m.slug for m in active if m.slug in kept] != [m.slug for m in spec.modules if m.slug in kept],
     )
 
 

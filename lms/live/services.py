@@ -275,7 +275,12 @@ def attendees(*, user: User, course: Course, session: LiveSession) -> list[Atten
 
 def mark_attendance(*, user: User, course: Course, session: LiveSession, attended_user_ids: set[int]) -> int:
     """Set who attended; attending completes the session's module. Returns how many attended."""
-    rows = attendees(user=user, course=course, session=session)
+    return _mark(user=user, course=course, session=session,
+                 rows=attendees(user=user, course=course, session=session), attended_user_ids=attended_user_ids)
+
+
+def _mark(*, user: User, course: Course, session: LiveSession, rows: list[AttendeeRow],
+          attended_user_ids: set[int]) -> int:
     for row in rows:
         row.registration.attended = row.user.id in attended_user_ids
     _progress_for(session, [row.user for row in rows if row.registration.attended])
@@ -307,11 +312,11 @@ def import_attendance(*, user: User, course: Course, session: LiveSession, data:
         raise InvalidSession("csv")
     column = next(i for i, c in enumerate(rows[header_at]) if "mail" in c.lower())
     emails = {row[column].strip().lower() for row in rows[header_at + 1:] if len(row) > column and "@" in row[column]}
-    registered = {row.user.email.lower(): row.user.id for row in attendees(user=user, course=course, session=session)
-                  if row.user.email}
-    already = {row.user.id for row in attendees(user=user, course=course, session=session) if row.registration.attended}
+    rows = attendees(user=user, course=course, session=session)
+    registered = {row.user.email.lower(): row.user.id for row in rows if row.user.email}
+    already = {row.user.id for row in rows if row.registration.attended}
     matched = {registered[e] for e in emails if e in registered}
-    mark_attendance(user=user, course=course, session=session, attended_user_ids=already | matched)
+    _mark(user=user, course=course, session=session, rows=rows, attended_user_ids=already | matched)
     return ImportReport(matched=len(matched), unknown=sorted(e for e in emails if e not in registered))
 
 

@@ -38,7 +38,9 @@ def session_time(session, zone: str | None = None) -> str:
 
 def _course_and_session(session_id: int):
     session = services.get_session(session_id)
-    course = catalog.get_published_course(db.session.get(Course, session.course_id).slug)
+    course = db.session.get(Course, session.course_id)
+    if not course.published:
+        raise catalog.CourseNotFound(course.slug)
     return course, session
 
 
