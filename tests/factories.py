@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
-from lms.catalog.models import Course, CourseText, Module, ModuleRevision, RevisionStatus
-from lms.content.packages import content_hash
+from lms.catalog.models import Course, CourseText, Module, RevisionStatus
+from lms.content import revisions
 from lms.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -57,8 +57,7 @@ def make_course(*, slug: str | None = None, modules: int = 3, languages: tuple[s
         db.session.flush()
         for lang in languages:
             text = module_text(f"Module {position} ({lang})", f"Text of module {position} in {lang}.")
-            db.session.add(ModuleRevision(module_id=module.id, language=lang, title=f"Module {position} ({lang})",
-                                          body=text, content_hash=content_hash(text),
-                                          status=RevisionStatus.PUBLISHED))
+            revisions.add(module=module, language=lang, text=text, status=RevisionStatus.PUBLISHED, author_id=None,
+                          base=None)
     db.session.commit()
     return course

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.authoring import services
 from lms.catalog.models import Course, CourseMedia, CourseText, Module
-from lms.catalog.services import latest_revisions
+from lms.content import revisions
 from lms.content import packages
 from lms.content.package_reader import PackageError, PackageSpec, Problem, content_hash
 from lms.extensions import db
@@ -178,7 +178,7 @@ def preview(*, user: User, course: Course, key: str) -> Preview:
     modules = {m.slug: m for m in
                db.session.scalars(select(Module).where(Module.course_id == course.id))}
     active = [m for m in sorted(modules.values(), key=lambda m: (m.position, m.id)) if m.archived_at is None]
-    latest = latest_revisions(m.id for m in modules.values())
+    latest = revisions.latest(m.id for m in modules.values())
     changes = []
     for item in spec.modules:
         module = modules.get(item.slug)
@@ -220,8 +220,9 @@ def apply(*, user: User, course: Course, key: str) -> packages.ImportResult:
     services._require(user, course)
     with tempfile.TemporaryDirectory() as folder:
         spec = _read(key, course, Path(folder))
-        result = packages.import_packages(packages.import_items([spec]))
+        result = packages.import_packages(packages.import_items([spec]), policy=packages.Policy.REPLACE,
+                                          user_id=user.id)
     services.audit(course=course, user=user, action="package-applied", subject=course.slug,
-                   detail=f"{result.revisions_added} texts, {result.modules_archived} modules removed")
+                   texts=result.revisions_added, removed=result.modules_archived)
     _staged(key).unlink(missing_ok=True)
     return result

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Role, User
-from lms.authoring.models import AuditEvent, CourseAuthor
+from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
-from lms.content import checks, media
+from lms.content import checks, media, revisions
 from lms.content.markdown import split_title
-from lms.content.package_reader import content_hash
+from lms.core import audit as audit_log_
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n.languages import CONTENT_LANGUAGES
@@ -59,11 +59,8 @@ class Invalid(AuthoringError):
 
 
 class Conflict(AuthoringError):
-    """Someone saved this module language after the editor was opened; nothing was saved."""
-
-    def __init__(self, current: ModuleRevision | None):
-        super().__init__(current.id if current else None)
-        self.current = current
+    """Someone saved this module language after the editor was opened; nothing was saved.
+    The caller rolls back, then shows the newest revision beside the author's text."""
 
 
 class NotAnAuthor(AuthoringError):
@@ -133,25 +130,15 @@ def module_for(course: Course, slug: str) -> Module:
 # ---------------------------------------------------------------- audit
 
 
-def audit(*, course: Course, user: User | None, action: str, subject: str = "", detail: str = "") -> None:
-    db.session.add(AuditEvent(course_id=course.id, user_id=user.id if user else None, action=action,
-                              subject=subject[:300], detail=detail, created_at=utcnow()))
+def audit(*, course: Course, user: User | None, action: str, subject: str = "", **values) -> None:
+    audit_log_.record(course_id=course.id, user_id=user.id if user else None, action=action, subject=subject,
+                      **values)
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    event: AuditEvent
-    who: str | None
-
-
-def audit_log(*, user: User, course: Course, limit: int = 200) -> list[LogEntry]:
+def audit_log(*, user: User, course: Course, limit: int = 200) -> list[audit_log_.Entry]:
     """The course's changes, newest first: one query."""
     _require(user, course)
-    rows = db.session.execute(
-        select(AuditEvent, User.display_name).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.course_id == course.id).order_by(AuditEvent.id.desc()).limit(limit)
-    ).all()
-    return [LogEntry(event, who) for event, who in rows]
+    return audit_log_.course_log(course.id, limit=limit)
 
 
 # ---------------------------------------------------------------- courses
@@ -234,22 +221,13 @@ def workspace(*, user: User, course: Course) -> tuple[list[ModuleRow], list[Modu
     _require(user, course)
     modules = db.session.scalars(
         select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)).all()
-    newest = _newest_revisions([m.id for m in modules])
+    newest = revisions.latest([m.id for m in modules], published=False)
     rows = []
     for module in modules:
-        revisions = {language: r for (module_id, language), r in newest.items() if module_id == module.id}
-        shown = revisions.get(course.default_language) or next(iter(revisions.values()), None)
-        rows.append(ModuleRow(module, shown.title if shown else module.slug, revisions))
+        texts = {language: r for (module_id, language), r in newest.items() if module_id == module.id}
+        shown = texts.get(course.default_language) or next(iter(texts.values()), None)
+        rows.append(ModuleRow(module, shown.title if shown else module.slug, texts))
     return ([r for r in rows if r.module.archived_at is None], [r for r in rows if r.module.archived_at is not None])
-
-
-def _newest_revisions(module_ids: list[int]) -> dict[tuple[int, str], ModuleRevision]:
-    if not module_ids:
-        return {}
-    newest = (select(func.max(ModuleRevision.id)).where(ModuleRevision.module_id.in_(module_ids))
-              .group_by(ModuleRevision.module_id, ModuleRevision.language))
-    return {(r.module_id, r.language): r
-            for r in db.session.scalars(select(ModuleRevision).where(ModuleRevision.id.in_(newest)))}
 
 
 def add_module(*, user: User, course: Course, slug: str, title: str) -> Module:
@@ -263,10 +241,8 @@ def add_module(*, user: User, course: Course, slug: str, title: str) -> Module:
     module = Module(course_id=course.id, slug=slug, position=last + 1, published=True)
     db.session.add(module)
     db.session.flush()
-    text = f"# {title.strip()}\n"
-    db.session.add(ModuleRevision(module_id=module.id, language=course.default_language, title=title.strip(),
-                                  body=text, content_hash=content_hash(text), status=RevisionStatus.DRAFT,
-                                  author_id=user.id, created_at=utcnow()))
+    revisions.add(module=module, language=course.default_language, text=f"# {title.strip()}\n",
+                  status=RevisionStatus.DRAFT, author_id=user.id, base=None)
     audit(course=course, user=user, action="module-added", subject=slug)
     db.session.flush()
     return module
@@ -284,7 +260,7 @@ def move_module(*, user: User, course: Course, module: Module, offset: int) -> N
     order[index], order[target] = order[target], order[index]
     for position, row in enumerate(order, start=1):
         row.position = position
-    audit(course=course, user=user, action="module-moved", subject=module.slug, detail=str(target + 1))
+    audit(course=course, user=user, action="module-moved", subject=module.slug, position=target + 1)
     db.session.flush()
 
 
@@ -306,18 +282,14 @@ def rename_module(*, user: User, course: Course, module: Module, title: str) -> 
                        if title else checks.Problem(1, str(_l("the first line must be the module title, written as "
                                                                   "“# Title”")))])
     language = course.default_language
-    current = newest_revision(module, language)
+    current = revisions.newest(module, language)
     _old, body = split_title(current.body) if current else (None, "\n")
     text = f"# {title}\n{body if body.startswith(chr(10)) or not body else chr(10) + body}"
     status = current.status if current is not None and current.status is not RevisionStatus.WITHDRAWN \
         else RevisionStatus.DRAFT
-    revision = ModuleRevision(module_id=module.id, language=language, title=title, body=text,
-                              content_hash=content_hash(text), status=status, author_id=user.id, created_at=utcnow(),
-                              source_language=current.source_language if current else None,
-                              source_hash=current.source_hash if current else None,
-                              source_revision_id=current.source_revision_id if current else None)
-    db.session.add(revision)
-    audit(course=course, user=user, action="module-renamed", subject=module.slug, detail=title)
+    revision = revisions.add(module=module, language=language, text=text, status=status, author_id=user.id,
+                             base=current, source=revisions.source_of(current), title=title)
+    audit(course=course, user=user, action="module-renamed", subject=module.slug, title=title)
     db.session.flush()
     return revision
 
@@ -328,8 +300,7 @@ def set_watch_rule(*, user: User, course: Course, module: Module, percent: int |
     if percent is not None and not 1 <= percent <= 100:
         raise ValueError(percent)
     module.required_watch_percent = percent
-    audit(course=course, user=user, action="module-watch-rule", subject=module.slug,
-          detail="" if percent is None else f"{percent} %")
+    audit(course=course, user=user, action="module-watch-rule", subject=module.slug, percent=percent)
     db.session.flush()
 
 
@@ -355,16 +326,7 @@ def restore_module(*, user: User, course: Course, module: Module) -> None:
 
 
 def newest_revision(module: Module, language: str) -> ModuleRevision | None:
-    return db.session.scalar(select(ModuleRevision).where(
-        ModuleRevision.module_id == module.id, ModuleRevision.language == language
-    ).order_by(ModuleRevision.id.desc()).limit(1))
-
-
-def newest_published(module: Module, language: str) -> ModuleRevision | None:
-    return db.session.scalar(select(ModuleRevision).where(
-        ModuleRevision.module_id == module.id, ModuleRevision.language == language,
-        ModuleRevision.status == RevisionStatus.PUBLISHED,
-    ).order_by(ModuleRevision.id.desc()).limit(1))
+    return revisions.newest(module, language)
 
 
 @dataclass(frozen=True)
@@ -385,14 +347,13 @@ def editor_state(*, user: User, course: Course, module: Module, language: str) -
     _require(user, course)
     if language not in CONTENT_LANGUAGES:
         raise NotFound(language)
-    current = newest_revision(module, language)
-    source = newest_published(module, course.default_language) if language != course.default_language else None
+    current = revisions.newest(module, language)
+    source = revisions.newest(module, course.default_language, published=True) \
+        if language != course.default_language else None
     translated_from = None
     if source is not None and current is not None and current.source_hash and current.source_hash != source.content_hash:
-        translated_from = db.session.scalar(select(ModuleRevision).where(
-            ModuleRevision.module_id == module.id, ModuleRevision.language == course.default_language,
-            ModuleRevision.content_hash == current.source_hash).order_by(ModuleRevision.id.desc()).limit(1))
-    return EditorState(current, newest_published(module, language), source, translated_from)
+        translated_from = revisions.revision_with_hash(module, course.default_language, current.source_hash)
+    return EditorState(current, revisions.newest(module, language, published=True), source, translated_from)
 
 
 def media_names(course: Course) -> set[str]:
@@ -418,26 +379,21 @@ def save_text(*, user: User, course: Course, module: Module, language: str, text
     problems = check_text(course, text, publishing=publish)
     if problems:
         raise Invalid(problems)
-    current = newest_revision(module, language)
+    current = revisions.newest(module, language)
     if (current.id if current else 0) != base_id:
-        raise Conflict(current)
+        raise Conflict(module.slug, language)
     status = RevisionStatus.PUBLISHED if publish else RevisionStatus.DRAFT
     if current is not None and current.body == text and current.status is status:
         return current  # nothing new to keep
-    title, _body = split_title(text)
-    revision = ModuleRevision(module_id=module.id, language=language, title=title, body=text,
-                              content_hash=content_hash(text), status=status, author_id=user.id,
-                              created_at=utcnow())
-    if language != course.default_language:
-        source = newest_published(module, course.default_language)
-        if source is not None:
-            revision.source_language = source.language
-            revision.source_hash = source.content_hash
-            revision.source_revision_id = source.id
-    db.session.add(revision)
-    db.session.flush()
+    source = revisions.source_for(module, language=language, default_language=course.default_language)
+    slug = module.slug
+    try:
+        revision = revisions.add(module=module, language=language, text=text, status=status, author_id=user.id,
+                                 base=current, source=source)
+    except revisions.StaleRevision:
+        raise Conflict(slug, language) from None  # saved by someone else at this very moment
     audit(course=course, user=user, action="text-published" if publish else "text-saved",
-          subject=f"{module.slug}/{language}", detail=str(revision.id))
+          subject=f"{module.slug}/{language}", language=language, revision=revision.number)
     db.session.flush()
     return revision
 
@@ -465,15 +421,11 @@ def restore_revision(*, user: User, course: Course, module: Module, language: st
     old = db.session.get(ModuleRevision, revision_id)
     if old is None or old.module_id != module.id or old.language != language or old.status is RevisionStatus.WITHDRAWN:
         raise NotFound(revision_id)
-    current = newest_revision(module, language)
-    revision = ModuleRevision(module_id=module.id, language=language, title=old.title, body=old.body,
-                              content_hash=old.content_hash, status=RevisionStatus.DRAFT, author_id=user.id,
-                              source_language=old.source_language, source_hash=old.source_hash,
-                              source_revision_id=old.source_revision_id, created_at=utcnow())
-    db.session.add(revision)
-    db.session.flush()
+    current = revisions.newest(module, language)
+    revision = revisions.add(module=module, language=language, text=old.body, status=RevisionStatus.DRAFT,
+                             author_id=user.id, base=current, source=revisions.source_of(old), title=old.title)
     audit(course=course, user=user, action="text-restored", subject=f"{module.slug}/{language}",
-          detail=f"{old.id} → {revision.id}" + ("" if current is None else f" (after {current.id})"))
+          language=language, restored=old.number, revision=revision.number)
     db.session.flush()
     return revision
 
@@ -500,8 +452,8 @@ def diff(old: str, new: str) -> list[DiffLine]:
 
 
 def revision_of(*, module: Module, language: str, revision_id: int) -> ModuleRevision:
-    revision = db.session.get(ModuleRevision, revision_id)
-    if revision is None or revision.module_id != module.id or revision.language != language:
+    revision = revisions.get(module, language, revision_id)
+    if revision is None:
         raise NotFound(revision_id)
     return revision
 

@@ -222,10 +222,11 @@ def editor(slug: str, module: str, language: str):
                                    base_id=form.base_id(), publish=action == "publish")
             except services.Invalid as invalid:
                 problems, status = invalid.problems, 422
-            except services.Conflict as conflict:
+            except services.Conflict:
                 db.session.rollback()
                 return render_template("authoring/conflict.html", course=course, module=row, language=language,
-                                       mine=text, theirs=conflict.current, action=action), 409
+                                       mine=text, theirs=services.newest_revision(row, language),
+                                       action=action), 409
             else:
                 db.session.commit()
                 flash(_("Published: learners now see this text.") if action == "publish"

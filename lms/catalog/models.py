@@ -27,6 +27,8 @@ class Course(db.Model):
     version: Mapped[str] = mapped_column(String(40))
     estimated_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     published: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every change to the course's media, so that cached pages showing media follow it.
+    media_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -87,11 +89,17 @@ class ModuleRevision(db.Model):
     """
 
     __tablename__ = "module_revisions"
-    __table_args__ = (Index("ix_module_revisions_latest", "module_id", "language", "status", "id"),)
+    __table_args__ = (
+        Index("ix_module_revisions_latest", "module_id", "language", "status", "id"),
+        # One revision per number: two saves from the same base cannot both be added.
+        UniqueConstraint("module_id", "language", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(8))
+    # 1, 2, 3, … per module and language: the revision made from revision n is n + 1.
+    number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     # The whole Markdown file, title line included, exactly as written.
     body: Mapped[str] = mapped_column(Text)

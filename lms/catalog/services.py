@@ -10,12 +10,13 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Role, User
 from lms.accounts.services import AccessDenied
-from lms.catalog.models import Course, Module, ModuleRevision, RevisionStatus
+from lms.catalog.models import Course, Module, ModuleRevision
+from lms.content import revisions
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n.languages import CONTENT_LANGUAGES, UI_LANGUAGES, pick
@@ -84,44 +85,6 @@ def course_text(course: Course, language: str) -> tuple[Localised, Localised]:
     return Localised(text.title, chosen), Localised(text.summary, chosen)
 
 
-def latest_revisions(
-    module_ids: Iterable[int], *, with_body: bool = False
-) -> dict[tuple[int, str], ModuleRevision]:
-    """The newest published revision per module and language, in one query.
-
-    A language whose newest non-draft revision is a withdrawal is left out.
-    """
-    ids = list(module_ids)
-    if not ids:
-        return {}
-    newest = (
-        select(func.max(ModuleRevision.id))
-        .where(
-            ModuleRevision.module_id.in_(ids),
-            ModuleRevision.status.in_([RevisionStatus.PUBLISHED, RevisionStatus.WITHDRAWN]),
-        )
-        .group_by(ModuleRevision.module_id, ModuleRevision.language)
-    )
-    query = select(ModuleRevision).where(
-        ModuleRevision.id.in_(newest), ModuleRevision.status == RevisionStatus.PUBLISHED
-    )
-    if not with_body:
-        query = query.options(
-            load_only(
-                ModuleRevision.module_id,
-                ModuleRevision.language,
-                ModuleRevision.title,
-                ModuleRevision.content_hash,
-                ModuleRevision.status,
-                ModuleRevision.source_language,
-                ModuleRevision.source_hash,
-                ModuleRevision.created_at,
-                raiseload=True,
-            )
-        )
-    return {(r.module_id, r.language): r for r in db.session.scalars(query)}
-
-
 def published_courses(*, language: str | None = None) -> list[CourseCard]:
     """Published courses with their texts, module counts and the languages they are
     complete in; only those complete in ``language`` if given. Four queries."""
@@ -134,7 +97,7 @@ def published_courses(*, language: str | None = None) -> list[CourseCard]:
         )
     ).all()
     have: dict[int, set[str]] = {}
-    for module_id, revision_language in latest_revisions(m.id for m in modules):
+    for module_id, revision_language in revisions.latest(m.id for m in modules):
         have.setdefault(module_id, set()).add(revision_language)
     cards = []
     for course in courses:
@@ -172,9 +135,8 @@ def course_outlines(courses: Sequence[Course], language: str) -> dict[int, list[
         )
         .order_by(Module.course_id, Module.position, Module.id)
     ).all()
-    revisions = latest_revisions(m.id for m in modules)
     by_module: dict[int, dict[str, ModuleRevision]] = {}
-    for (module_id, revision_language), revision in revisions.items():
+    for (module_id, revision_language), revision in revisions.latest(m.id for m in modules).items():
         by_module.setdefault(module_id, {})[revision_language] = revision
     defaults = {c.id: c.default_language for c in courses}
     outlines: dict[int, list[ModuleEntry]] = {c.id: [] for c in courses}
@@ -198,13 +160,7 @@ def module_page(course: Course, module_slug: str, language: str) -> ModulePage:
     if index is None:
         raise ModuleNotFound(module_slug)
     entry = outline[index]
-    revision = db.session.scalar(
-        select(ModuleRevision).where(
-            ModuleRevision.module_id == entry.module.id,
-            ModuleRevision.language == entry.title.language,
-            ModuleRevision.status == RevisionStatus.PUBLISHED,
-        ).order_by(ModuleRevision.id.desc()).limit(1)
-    )
+    revision = revisions.newest(entry.module, entry.title.language, published=True)
     assert revision is not None  # the outline found it published a moment ago
     title, _summary = course_text(course, language)
     return ModulePage(
@@ -266,12 +222,12 @@ def translation_table(*, viewer: User, course: Course) -> TranslationTable:
     modules = db.session.scalars(
         select(Module).where(Module.course_id == course.id, Module.archived_at.is_(None)).order_by(Module.position)
     ).all()
-    revisions = latest_revisions(m.id for m in modules)
-    present = {language for (_module_id, language) in revisions}
+    latest = revisions.latest(m.id for m in modules)
+    present = {language for (_module_id, language) in latest}
     languages = [code for code in CONTENT_LANGUAGES if code in UI_LANGUAGES or code in present]
     rows = []
     for module in modules:
-        texts = {language: r for (module_id, language), r in revisions.items() if module_id == module.id}
+        texts = {language: r for (module_id, language), r in latest.items() if module_id == module.id}
         source = texts.get(course.default_language)
         states = {language: _state(texts.get(language), language, texts, course.default_language)
                   for language in languages}

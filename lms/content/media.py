@@ -11,6 +11,11 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
+
+from lms.catalog.models import Course, CourseMedia
+from lms.core.types import utcnow
+from lms.extensions import db
 
 MAX_MEDIA_BYTES = 5 * 1024 * 1024  # an image
 MAX_VIDEO_BYTES = 500 * 1024 * 1024
@@ -75,6 +80,27 @@ def blob_path(sha256: str) -> Path:
     return media_root() / sha256[:2] / sha256
 
 
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shown_in(name: str, text: str) -> bool:
+    """Whether a module text shows media ``name`` (a subtitle track counts with its video)."""
+    language = track_language(name)
+    if language is not None:
+        stem = name[: -len(f".{language}.vtt")]
+        return any(f"media/{stem}.{extension}" in text for extension in ("mp4", "webm"))
+    return f"media/{name}" in text
+
+
+def describe_stored(sha256: str, name: str) -> tuple[str, float | None]:
+    """The content type and, for a video, the duration of stored bytes named ``name``."""
+    content_type = expected_type(name) or "application/octet-stream"
+    if content_type not in VIDEO_TYPES:
+        return content_type, None
+    return content_type, video_duration(blob_path(sha256).read_bytes())
+
+
 def store(data: bytes) -> str:
     """Keep ``data`` once, under its SHA-256; safe to call again and from several processes."""
     digest = hashlib.sha256(data).hexdigest()
@@ -116,3 +142,34 @@ def video_duration(data: bytes) -> float | None:
     else:
         return None
     return seconds if 0 < seconds < 24 * 3600 else None
+
+
+# ---------------------------------------------------------------- the course's media rows (the one writer)
+
+
+def record(*, course: Course, name: str, sha256: str, content_type: str, size: int,
+           duration: float | None = None) -> tuple[CourseMedia, str]:
+    """Name stored bytes ``sha256`` as ``name`` in ``course``. Returns the row and what happened:
+    "added", "replaced" or "same". Every change bumps the course's media version."""
+    row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name))
+    if row is not None and row.sha256 == sha256:
+        return row, "same"
+    if row is None:
+        row = CourseMedia(course_id=course.id, name=name, sha256=sha256, content_type=content_type, size=size,
+                          duration=duration, created_at=utcnow())
+        db.session.add(row)
+        what = "added"
+    else:
+        row.sha256, row.content_type, row.size, row.duration, row.created_at = \
+            sha256, content_type, size, duration, utcnow()
+        what = "replaced"
+    course.media_version = (course.media_version or 0) + 1
+    db.session.flush()
+    return row, what
+
+
+def forget(*, course: Course, row: CourseMedia) -> None:
+    """Take ``row`` out of the course (the stored bytes stay: other courses may share them)."""
+    db.session.delete(row)
+    course.media_version = (course.media_version or 0) + 1
+    db.session.flush()

@@ -84,5 +84,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_security_headers)
+    from lms.core import audit
+
     app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date,
-                                 datetime=format_datetime, hours=format_hours)
+                                 datetime=format_datetime, hours=format_hours, change=audit.describe)

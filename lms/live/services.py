@@ -285,7 +285,7 @@ def _mark(*, user: User, course: Course, session: LiveSession, rows: list[Attend
         row.registration.attended = row.user.id in attended_user_ids
     _progress_for(session, [row.user for row in rows if row.registration.attended])
     audit(course=course, user=user, action="attendance-marked", subject=str(session.id),
-          detail=str(len(attended_user_ids)))
+          attended=len(attended_user_ids))
     db.session.flush()
     return sum(1 for row in rows if row.registration.attended)
 

@@ -8,7 +8,8 @@ from html import unescape
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role
-from lms.authoring.models import AuditEvent, CourseAuthor
+from lms.authoring.models import CourseAuthor
+from lms.core.audit import AuditEvent
 from lms.catalog.models import Course, Module, ModuleRevision, RevisionStatus
 from lms.extensions import db
 from tests.conftest import login, post_form
@@ -127,7 +128,8 @@ def test_errors_are_reported_by_line_and_nothing_is_saved(app):
     assert db.session.scalar(select(func.count()).select_from(ModuleRevision)) == before
 
 
-def test_the_second_of_two_authors_gets_the_conflict_page_with_both_texts(app):
+def two_authors_of_one_module(app):
+    """Two logged-in authors of one course, and the editor of its module in English."""
     first = author_client(app, "first@example.org")
     create_course(first)
     editor = add_module(first, "post-market") + "/en"
@@ -135,6 +137,11 @@ def test_the_second_of_two_authors_gets_the_conflict_page_with_both_texts(app):
     course = db.session.scalar(select(Course))
     db.session.add(CourseAuthor(course_id=course.id, user_id=2))
     db.session.commit()
+    return first, second, editor
+
+
+def test_the_second_of_two_authors_gets_the_conflict_page_with_both_texts(app):
+    first, second, editor = two_authors_of_one_module(app)
     base = _base(second.get(editor).get_data(as_text=True))  # both open the same version
     assert edit(first, editor, ENGLISH, "save", base=base).status_code == 302
     mine = ENGLISH.replace("surveillance system", "surveillance plan")
@@ -216,8 +223,8 @@ def test_modules_are_added_reordered_hidden_removed_and_restored_without_losing_
     db.session.refresh(one)
     assert one.archived_at is None and one.position == 4
     log = author.get("/author/post-market/log").get_data(as_text=True)
-    for entry in ("course created", "module added", "module moved", "module hidden from learners", "module removed",
-                  "module restored", "text published"):
+    for entry in ("Course created", "Module added", "Module moved to place", "Module hidden from learners",
+                  "Module removed", "Module restored", "Text published (English)"):
         assert entry in log
 
 
@@ -369,4 +376,4 @@ def test_renaming_a_module_keeps_its_text_and_its_state(app):
     post_form(author, "/author/post-market/modules/surveillance/rename", {"title": "x" * 301},
               token_from="/author/post-market")
     assert db.session.scalar(select(ModuleRevision).order_by(ModuleRevision.id.desc())).id == newest.id
-    assert "module renamed" in author.get("/author/post-market/log").get_data(as_text=True)
+    assert "Module renamed to" in author.get("/author/post-market/log").get_data(as_text=True)
