@@ -1,4 +1,5 @@
 # NordLearn. `make run` sets up everything and serves http://127.0.0.1:5000; `make test` runs the suite.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -23,8 +24,14 @@ db: install
 courses: db
 	$(FLASK) courses import courses
 
+# The site and the background worker together; when either stops (Ctrl-C stops both), the other stops too.
+# Links in e-mails, calendar files and the LTI configuration use LMS_BASE_URL: by default this address.
 run: courses
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@export LMS_BASE_URL="$${LMS_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(VENV)/bin/huey_consumer worker.huey --workers 2 --worker-type thread & worker=$$!; \
+	$(FLASK) run --host $(HOST) --port $(PORT) & site=$$!; \
+	trap 'kill $$worker $$site 2>/dev/null; wait' INT TERM EXIT; \
+	wait -n $$worker $$site
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

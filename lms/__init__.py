@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -35,17 +36,27 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     limiter.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            _private_file(db.engine.url.database)
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from lms import accounts, authoring, catalog, content, core, i18n, learning, live, lti, mail
+    from lms import accounts, authoring, catalog, content, core, i18n, jobs, learning, live, lti, mail
 
-    for feature in (core, i18n, mail, accounts, catalog, learning, content, authoring, live, lti):
+    for feature in (core, i18n, jobs, mail, accounts, catalog, learning, content, authoring, live, lti):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:
         hops = app.config["LMS_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
+
+
+def _private_file(path: str | None) -> None:
+    """The SQLite file is readable by NordLearn's own user only (its -wal and -shm files follow it)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    with contextlib.suppress(PermissionError):
+        os.chmod(path, 0o600)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

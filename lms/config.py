@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -38,7 +39,9 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
     """Build the Flask config from the environment, then apply ``overrides`` (tests)."""
     env = os.environ
     overrides = overrides or {}
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(PermissionError):  # a folder someone else owns keeps its own mode
+        instance.chmod(0o700)  # the database, secret key, media and cache are NordLearn's alone
     database_url = env.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'nordlearn.sqlite3'}"
     base_url = env.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     redis_url = env.get("LMS_REDIS_URL") or None
@@ -66,6 +69,8 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "LMS_MAIL_USERNAME": env.get("LMS_MAIL_USERNAME") or None,
         "LMS_MAIL_PASSWORD": env.get("LMS_MAIL_PASSWORD") or None,
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "NordLearn <no-reply@nordlearn.example>"),
+        # Background jobs: "queue" (a worker runs them), "immediate" (at once, in the process that queues).
+        "LMS_JOBS": env.get("LMS_JOBS", "queue"),
     }
     # Inside a platform's iframe NordLearn is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS

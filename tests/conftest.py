@@ -98,6 +98,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CACHE_TYPE": "SimpleCache",
+        "LMS_JOBS": "immediate",  # jobs run as they are queued; tests of the queue itself say otherwise
         "RATELIMIT_ENABLED": False,  # on in the tests of the limits themselves
         **overrides,
     }

@@ -21,10 +21,11 @@ def make_user(*, email: str | None = None, role: Role = Role.LEARNER, language: 
     user = accounts.create_user(
         email=email or f"learner{n}@example.org",
         password=PASSWORD,
-        profile=accounts.Profile(display_name=name or f"Learner {n}", country="FI",
-                                 organisation_id=organisation_id, preferred_language=language),
+        profile=accounts.Profile(display_name=name or f"Learner {n}", country="FI", preferred_language=language),
         role=role,
     )
+    if organisation_id is not None:  # a confirmed member, as a manager's confirmation makes them
+        accounts.confirm_member(user=user, organisation_id=organisation_id)
     db.session.commit()
     return user
 
@@ -32,9 +33,11 @@ def make_user(*, email: str | None = None, role: Role = Role.LEARNER, language: 
 def make_member(*, organisation_id: int | None = None) -> User:
     """A user without a password (as an LTI launch makes them): quick to create in bulk."""
     n = next(_numbers)
-    user = User(display_name=f"Member {n}", organisation_id=organisation_id, preferred_language="en")
+    user = User(display_name=f"Member {n}", preferred_language="en")
     db.session.add(user)
     db.session.flush()
+    if organisation_id is not None:
+        accounts.confirm_member(user=user, organisation_id=organisation_id)
     return user
 
 

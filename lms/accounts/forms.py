@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from lms.accounts import services
+from lms.accounts import passwords, services
 from lms.i18n import current_language
 from lms.i18n.languages import UI_LANGUAGES
 
@@ -30,14 +30,17 @@ def country_choices() -> list[SelectChoice]:
     )
 
 
-def organisation_choices() -> list[SelectChoice]:
+def organisation_choices(*, exclude: set[int] = frozenset()) -> list[SelectChoice]:
     return [SelectChoice("", str(_l("— None —")))] + [
-        SelectChoice(str(o.id), o.name) for o in services.list_organisations()
+        SelectChoice(str(o.id), o.name) for o in services.list_organisations() if o.id not in exclude
     ]
 
 
 def language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in UI_LANGUAGES.items()]
+
+
+ORGANISATION_HINT = _l("Its managers confirm that you are a member; until then you count as a member of none.")
 
 
 def _empty_to_none(value: str | None) -> str | None:
@@ -48,14 +51,12 @@ class ProfileFields(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                                render_kw={"autocomplete": "name"})
     country = SelectField(_l("Country"), validators=[Optional()], filters=[_empty_to_none], validate_choice=True)
-    organisation = SelectField(_l("Organisation"), validators=[Optional()], filters=[_empty_to_none])
     language = SelectField(_l("Preferred language"), validators=[DataRequired()])
     timezone = SelectField(_l("Time zone"), validators=[Optional()], filters=[_empty_to_none],
                            description=_l("Times of live sessions are shown in it. Empty: your country's."))
 
     def fill_choices(self) -> None:
         self.country.choices = country_choices()
-        self.organisation.choices = organisation_choices()
         self.language.choices = language_choices()
         from lms.live.forms import zone_choices
 
@@ -65,17 +66,31 @@ class ProfileFields(FlaskForm):
         return services.Profile(
             display_name=self.display_name.data,
             country=self.country.data,
-            organisation_id=int(self.organisation.data) if self.organisation.data else None,
             preferred_language=self.language.data,
             timezone=self.timezone.data or None,
         )
 
 
+GUESSABLE = _l("This password is too common or too easy to guess (a word, a name, a date, repeated or "
+               "sequential characters). Choose a longer or less common one, e.g. a few unrelated words.")
+
+
+def _not_guessable(form, field) -> None:
+    email = form.email.data if "email" in form else None
+    name = form.display_name.data if "display_name" in form else None
+    try:
+        passwords.check(field.data or "", email=email, name=name)
+    except passwords.WeakPassword as weak:
+        if weak.reason == "guessable":
+            raise ValidationError(str(GUESSABLE)) from None
+
+
 def _new_password(label) -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200)],
-        description=_l("At least %(count)d characters.", count=services.MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200), _not_guessable],
+        description=_l("At least %(count)d characters, and not a common or easily guessed password.",
+                       count=services.MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -93,6 +108,19 @@ class RegisterForm(ProfileFields):
                        render_kw={"autocomplete": "email"})
     password = _new_password(_l("Password"))
     password_confirm = _repeat_password(_l("Repeat password"), "password")
+    organisation = SelectField(_l("Ask to join an organisation"), validators=[Optional()], filters=[_empty_to_none],
+                               description=ORGANISATION_HINT)
+
+    def fill_choices(self) -> None:
+        super().fill_choices()
+        self.organisation.choices = organisation_choices()
+
+    def organisation_id(self) -> int | None:
+        return int(self.organisation.data) if self.organisation.data else None
+
+
+class JoinForm(FlaskForm):
+    organisation = SelectField(_l("Organisation"), validators=[DataRequired()], description=ORGANISATION_HINT)
 
 
 class ProfileForm(ProfileFields):

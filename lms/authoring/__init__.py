@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from lms.core import hooks
+
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
 
@@ -16,3 +18,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.authors_cli)
+    hooks.register(app, "course-page-top", views.translations_link)

@@ -22,7 +22,9 @@ from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
 from lms.content import checks, media, revisions
 from lms.content.markdown import split_title
+from lms.accounts import permissions
 from lms.core import audit as audit_log_
+from lms.core import errors
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n.languages import CONTENT_LANGUAGES
@@ -34,11 +36,11 @@ class AuthoringError(Exception):
     pass
 
 
-class NotFound(AuthoringError):
+class NotFound(AuthoringError, errors.NotFound):
     pass
 
 
-class NotAllowed(AuthoringError):
+class NotAllowed(AuthoringError, errors.Forbidden):
     pass
 
 
@@ -77,27 +79,20 @@ class InvalidImage(AuthoringError):
 
 
 def can_create_courses(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.AUTHOR, Role.ADMIN)
+    return permissions.is_author(user)
 
 
 def can_author(user: User, course: Course) -> bool:
-    """Admins, and the authors an admin assigned to this course."""
-    if not user.is_authenticated:
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    return user.role is Role.AUTHOR and db.session.scalar(
-        select(CourseAuthor.id).where(CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id)
-    ) is not None
+    return permissions.can_author(user, course)
 
 
 def _require(user: User, course: Course) -> None:
-    if not can_author(user, course):
+    if not permissions.can_author(user, course):
         raise NotAllowed(course.slug)
 
 
 def _require_admin(user: User) -> None:
-    if not user.is_authenticated or user.role is not Role.ADMIN:
+    if not permissions.is_admin(user):
         raise NotAllowed()
 
 

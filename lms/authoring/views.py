@@ -6,7 +6,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts import permissions
 from lms.authoring import bp, forms, packages, services
+from lms.authoring import translations as translation_state
 from lms.catalog import services as catalog
 from lms.content import markdown
 from lms.content import media as media_files
@@ -367,6 +369,27 @@ def restore(slug: str, module: str, language: str, revision_id: int):
     db.session.commit()
     flash(_("The earlier text is back as a draft. Publish it to show it to learners."), "success")
     return redirect(url_for(".editor", slug=slug, module=module, language=language))
+
+
+@bp.get("/<slug>/translations")
+@_guarded
+def translations(slug: str):
+    """Which modules and subtitle tracks exist in which language, and which are outdated."""
+    course = _course(slug)
+    table = translation_state.translation_table(viewer=current_user, course=course)
+    title, _summary = catalog.course_text(course, current_language())
+    tracks: dict[str, dict[str, str]] = {}
+    for state in services.track_states(course=course):
+        tracks.setdefault(state.video, {})[state.language] = state.state
+    return render_template("authoring/translations.html", table=table, title=title,
+                           states=translation_state.TranslationState, can_edit=True, tracks=tracks)
+
+
+def translations_link(course) -> str | None:
+    """The course page's link to its translation state, for the course's authors."""
+    if not permissions.can_author(current_user, course):
+        return None
+    return render_template("authoring/_translations_link.html", course=course)
 
 
 @bp.get("/<slug>/log")

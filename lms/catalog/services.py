@@ -6,31 +6,28 @@ whatever the number of modules, languages or learners.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import Role, User
-from lms.accounts.services import AccessDenied
 from lms.catalog.models import Course, Module, ModuleRevision
 from lms.content import revisions
+from lms.core import errors
 from lms.extensions import db
-from lms.i18n import current_language
-from lms.i18n.languages import CONTENT_LANGUAGES, UI_LANGUAGES, pick
+from lms.i18n.languages import CONTENT_LANGUAGES, pick
 
 
 class CatalogError(Exception):
     pass
 
 
-class CourseNotFound(CatalogError):
+class CourseNotFound(CatalogError, errors.NotFound):
     pass
 
 
-class ModuleNotFound(CatalogError):
+class ModuleNotFound(CatalogError, errors.NotFound):
     pass
 
 
@@ -85,9 +82,10 @@ def course_text(course: Course, language: str) -> tuple[Localised, Localised]:
     return Localised(text.title, chosen), Localised(text.summary, chosen)
 
 
-def published_courses(*, language: str | None = None) -> list[CourseCard]:
-    """Published courses with their texts, module counts and the languages they are
-    complete in; only those complete in ``language`` if given. Four queries."""
+def published_courses(*, reader_language: str, language: str | None = None) -> list[CourseCard]:
+    """Published courses with their texts (in ``reader_language`` or its nearest fallback), module
+    counts and the languages they are complete in; only those complete in ``language`` if given.
+    Four queries."""
     courses = db.session.scalars(
         select(Course).where(Course.published.is_(True)).options(selectinload(Course.texts)).order_by(Course.slug)
     ).all()
@@ -105,12 +103,12 @@ def published_courses(*, language: str | None = None) -> list[CourseCard]:
         complete = set.intersection(*(have.get(m.id, set()) for m in own)) if own else set()
         languages = tuple(code for code in CONTENT_LANGUAGES if code in complete)
         if language is None or language in languages:
-            cards.append(_card(course, len(own), languages))
+            cards.append(_card(course, len(own), reader_language, languages))
     return cards
 
 
-def _card(course: Course, module_count: int, languages: tuple[str, ...] = ()) -> CourseCard:
-    title, summary = course_text(course, current_language())
+def _card(course: Course, module_count: int, reader_language: str, languages: tuple[str, ...] = ()) -> CourseCard:
+    title, summary = course_text(course, reader_language)
     return CourseCard(course=course, title=title, summary=summary, module_count=module_count, languages=languages)
 
 
@@ -175,77 +173,9 @@ def module_page(course: Course, module_slug: str, language: str) -> ModulePage:
     )
 
 
-
-# ---------------------------------------------------------------- translation state
-
-
-class TranslationState(enum.StrEnum):
-    SOURCE = "source"  # the course's default language, which translations are made from
-    CURRENT = "current"
-    OUTDATED = "outdated"  # the source changed after the translation was made
-    MISSING = "missing"
-
-
-@dataclass(frozen=True)
-class TranslationRow:
-    module: Module
-    title: str
-    states: dict[str, TranslationState]
-
-
-@dataclass(frozen=True)
-class TranslationTable:
-    course: Course
-    languages: list[str]
-    rows: list[TranslationRow]
-
-    def count(self, language: str, state: TranslationState) -> int:
-        return sum(1 for row in self.rows if row.states[language] is state)
-
-
 def get_course(slug: str) -> Course:
     """Any course, published or not (for the people who look after it)."""
     course = db.session.scalar(select(Course).where(Course.slug == slug).options(selectinload(Course.texts)))
     if course is None:
         raise CourseNotFound(slug)
     return course
-
-
-def can_see_translations(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.AUTHOR, Role.ADMIN)
-
-
-def translation_table(*, viewer: User, course: Course) -> TranslationTable:
-    """Per module and language: missing, current or outdated. Three queries."""
-    if not can_see_translations(viewer):
-        raise AccessDenied(course.slug)
-    modules = db.session.scalars(
-        select(Module).where(Module.course_id == course.id, Module.archived_at.is_(None)).order_by(Module.position)
-    ).all()
-    latest = revisions.latest(m.id for m in modules)
-    present = {language for (_module_id, language) in latest}
-    languages = [code for code in CONTENT_LANGUAGES if code in UI_LANGUAGES or code in present]
-    rows = []
-    for module in modules:
-        texts = {language: r for (module_id, language), r in latest.items() if module_id == module.id}
-        source = texts.get(course.default_language)
-        states = {language: _state(texts.get(language), language, texts, course.default_language)
-                  for language in languages}
-        rows.append(TranslationRow(module, source.title if source else module.slug, states))
-    return TranslationTable(course, languages, rows)
-
-
-def _state(revision: ModuleRevision | None, language: str, texts: dict[str, ModuleRevision],
-           default_language: str) -> TranslationState:
-    if revision is None:
-        return TranslationState.MISSING
-    if language == default_language:
-        return TranslationState.SOURCE
-    source = texts.get(revision.source_language or default_language)
-    if source is None:
-        return TranslationState.OUTDATED  # its source text was withdrawn
-    if revision.source_hash:
-        made_from_current = source.content_hash.startswith(revision.source_hash)
-    else:  # no recorded source: current if written after the source's newest text
-        made_from_current = revision.created_at >= source.created_at
-    return TranslationState.CURRENT if made_from_current else TranslationState.OUTDATED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, jsonify, render_template, session
+from flask import Blueprint, Flask, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
@@ -68,6 +68,8 @@ def _security_headers(response):
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.is_secure:  # over https (directly, or behind a trusted proxy): browsers stay on https
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 
@@ -79,7 +81,11 @@ def format_hours(hours) -> str:
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from lms.core import errors, hooks
+
     app.register_blueprint(bp)
+    errors.init_app(app)
+    hooks.init_app(app)
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -119,6 +119,10 @@ LABELS: dict[str, Callable[[dict], str]] = {
     "author-removed": lambda v: _("Author removed"),
     "session-scheduled": lambda v: _("Live session scheduled"),
     "attendance-marked": lambda v: _("Attendance saved"),
+    "membership-requested": lambda v: _("Asked to join the organisation"),
+    "membership-confirmed": lambda v: _("Membership of %(member)s confirmed", member=_v(v, "member")),
+    "membership-declined": lambda v: _("Request of %(member)s declined", member=_v(v, "member")),
+    "membership-left": lambda v: _("Left the organisation, or withdrew the request"),
     # Changes made by importing the course package from the command line.
     "import-created": lambda v: _("Course created from its package"),
     "import-setting": lambda v: _("Setting changed by the package import"),

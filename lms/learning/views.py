@@ -23,6 +23,31 @@ def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
         abort(404)
 
 
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """A course's page: its modules with the reader's progress, and the panels other features add."""
+    course = published_course_or_404(slug)
+    language = current_language()
+    outline = catalog.course_outline(course, language)
+    state = services.course_state(user=current_user, course=course, outline=outline)
+    title, summary = catalog.course_text(course, language)
+    return render_template("learning/course.html", course=course, title=title, summary=summary, state=state)
+
+
+@bp.post("/courses/<slug>/start")
+@login_required
+def start(slug: str):
+    course = published_course_or_404(slug)
+    outline = catalog.course_outline(course, current_language())
+    if not outline:
+        abort(404)
+    services.enrol(user=current_user, course=course)
+    db.session.commit()
+    state = services.course_state(user=current_user, course=course, outline=outline)
+    target = state.resume or outline[0]
+    return redirect(url_for(".module", slug=slug, module=target.module.slug))
+
+
 @bp.get("/courses/<slug>/modules/<module>")
 @login_required
 def module(slug: str, module: str):
@@ -50,7 +75,7 @@ def complete(slug: str, module: str):
         flash(_("“%(title)s” is complete.", title=page.entry.title.text), "success")
         return redirect(url_for(".module", slug=slug, module=page.next.module.slug))
     flash(_("“%(title)s” is complete. That was the last module of the course.", title=page.entry.title.text), "success")
-    return redirect(url_for("catalog.course", slug=slug))
+    return redirect(url_for("learning.course", slug=slug))
 
 
 @bp.post("/courses/<slug>/modules/<module>/watched")

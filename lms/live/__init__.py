@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from lms.core import hooks
+
 bp = Blueprint("live", __name__)
 
 
@@ -14,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.live_cli)
     app.jinja_env.filters["session_time"] = views.session_time
+    hooks.register(app, "course-page", views.sessions_panel)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.accounts.models import User
 from lms.core.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -41,6 +43,10 @@ class LiveSessionText(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+def calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class SessionRegistration(db.Model):
     __tablename__ = "session_registrations"
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
@@ -48,6 +54,13 @@ class SessionRegistration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The registration's own calendar link (/live/calendar/<token>.ics): unguessable, never a sequential id.
+    calendar_token: Mapped[str] = mapped_column(String(40), unique=True, default=calendar_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A run of `live remind` took this reminder at …; another run takes it only once this lease has passed.
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # … and the reminder went out at … (set only once the mail server took it).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attended: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from icalendar import Calendar, Event
 
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
@@ -17,7 +21,7 @@ from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n.languages import pick
-from lms.live.models import LiveSession, LiveSessionText, SessionRegistration
+from lms.live.models import LiveSession, LiveSessionText, SessionRegistration, calendar_token
 
 # Where a user's times are shown when they chose no time zone: their country's.
 COUNTRY_ZONES = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm", "DK": "Europe/Copenhagen", "FI": "Europe/Helsinki",
@@ -46,6 +50,18 @@ def valid_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return name in available_timezones() or name == "UTC"
+
+
+def valid_join_url(url: str) -> bool:
+    """An https address of a meeting, without spaces or control characters (it goes into e-mails
+    and calendar files as it is)."""
+    if len(url) > 500 or any(c.isspace() or unicodedata.category(c)[0] == "C" for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and not parts.username and not parts.password
 
 
 def user_zone(user: User | None) -> str | None:
@@ -80,7 +96,7 @@ def create_session(*, user: User, course: Course, details: SessionDetails) -> Li
     starts, ends = _aware(details.starts_at, details.timezone), _aware(details.ends_at, details.timezone)
     if ends <= starts:
         raise InvalidSession("ends_at")
-    if not details.join_url.startswith(("https://", "http://")):
+    if not valid_join_url(details.join_url):
         raise InvalidSession("join_url")
     if details.module_id is not None and db.session.scalar(select(Module.id).where(
             Module.id == details.module_id, Module.course_id == course.id)) is None:
@@ -111,7 +127,12 @@ class SessionRow:
     session: LiveSession
     text: LiveSessionText
     registered: int
-    mine: bool
+    # The reader's own registration's calendar token; None when they are not registered.
+    calendar_token: str | None = None
+
+    @property
+    def mine(self) -> bool:
+        return self.calendar_token is not None
 
     @property
     def places_left(self) -> int:
@@ -127,11 +148,12 @@ def sessions_of(*, course: Course, user: User | None, language: str, upcoming_on
     ids = [s.id for s in sessions]
     counts = dict(db.session.execute(select(SessionRegistration.session_id, func.count()).where(
         SessionRegistration.session_id.in_(ids)).group_by(SessionRegistration.session_id)).all()) if ids else {}
-    mine = set()
+    mine: dict[int, str] = {}
     if ids and user is not None and user.is_authenticated:
-        mine = set(db.session.scalars(select(SessionRegistration.session_id).where(
-            SessionRegistration.session_id.in_(ids), SessionRegistration.user_id == user.id)))
-    return [SessionRow(s, text_of(s, language, course.default_language), counts.get(s.id, 0), s.id in mine)
+        mine = dict(db.session.execute(select(SessionRegistration.session_id, SessionRegistration.calendar_token)
+                                       .where(SessionRegistration.session_id.in_(ids),
+                                              SessionRegistration.user_id == user.id)).all())
+    return [SessionRow(s, text_of(s, language, course.default_language), counts.get(s.id, 0), mine.get(s.id))
             for s in sessions]
 
 
@@ -142,8 +164,9 @@ def get_session(session_id: int) -> LiveSession:
     return session
 
 
-def register(*, user: User, session: LiveSession) -> bool:
-    """Register ``user`` unless the session is full; True if this call registered them.
+def register(*, user: User, session: LiveSession) -> int | None:
+    """Register ``user`` unless the session is full: the new registration's id, or None if they
+    were registered already.
 
     One statement inserts only while places are left; on PostgreSQL the session row is
     locked first, so concurrent sign-ups never exceed the capacity.
@@ -157,16 +180,17 @@ def register(*, user: User, session: LiveSession) -> bool:
     already = exists().where(SessionRegistration.session_id == session.id, SessionRegistration.user_id == user.id)
     inserted = db.session.execute(
         insert(SessionRegistration).from_select(
-            ["session_id", "user_id", "created_at", "attended"],
-            select(literal(session.id), literal(user.id), literal(utcnow(), SessionRegistration.created_at.type),
+            ["session_id", "user_id", "calendar_token", "created_at", "attended"],
+            select(literal(session.id), literal(user.id), literal(calendar_token()),
+                   literal(utcnow(), SessionRegistration.created_at.type),
                    literal(False)).where(and_(taken < session.capacity, ~already)),
         ).returning(SessionRegistration.id)  # (rowcount is not reliable for INSERT … SELECT with psycopg)
     ).first()
     if inserted is not None:
-        return True
+        return inserted[0]
     if db.session.scalar(select(SessionRegistration.id).where(
             SessionRegistration.session_id == session.id, SessionRegistration.user_id == user.id)) is not None:
-        return False
+        return None
     raise Full(session.id)
 
 
@@ -181,78 +205,89 @@ def unregister(*, user: User, session: LiveSession) -> None:
 # ---------------------------------------------------------------- calendar
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def calendar_text(value: str) -> str:
+    """Text for a calendar property: line breaks as LF (escaped by the writer), other control
+    characters (a lone CR, NUL, …) dropped, as RFC 5545's TEXT allows none."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
 
 
-def _fold(line: str) -> str:
-    """RFC 5545 line folding: at most 75 octets a line, continued with a space."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    out.append(current.decode("utf-8"))
-    return "\r\n ".join(out)
+def ics(*, session: LiveSession, title: str, description: str, local_time: str, base_url: str) -> bytes:
+    """An iCalendar file of the session (RFC 5545, written by the icalendar library: every text
+    escaped, lines folded at 75 octets): times in UTC, texts in the reader's language."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//NordLearn//Live sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"live-session-{session.id}@{urlsplit(base_url).hostname or 'nordlearn'}")
+    event.add("dtstamp", utcnow().replace(microsecond=0))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("summary", calendar_text(title))
+    parts = [local_time, description, session.join_url]
+    event.add("description", calendar_text("\n\n".join(p for p in parts if p)))
+    event.add("location", calendar_text(session.join_url))
+    event.add("url", session.join_url)
+    calendar.add_component(event)
+    return calendar.to_ical()
 
 
-def ics(*, session: LiveSession, title: str, description: str, local_time: str, base_url: str) -> str:
-    """An iCalendar file of the session: times in UTC, texts in the reader's language."""
-    stamp = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//NordLearn//Live sessions//EN", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:live-session-{session.id}@{base_url.split('//', 1)[-1].split('/')[0]}",
-        f"DTSTAMP:{utcnow().strftime(stamp)}",
-        f"DTSTART:{session.starts_at.astimezone(ZoneInfo('UTC')).strftime(stamp)}",
-        f"DTEND:{session.ends_at.astimezone(ZoneInfo('UTC')).strftime(stamp)}",
-        f"SUMMARY:{_ics_text(title)}",
-        f"DESCRIPTION:{_ics_text(local_time + (chr(10) + chr(10) + description if description else '') + chr(10) + chr(10) + session.join_url)}",
-        f"LOCATION:{_ics_text(session.join_url)}",
-        f"URL:{session.join_url}",
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+def registration_by_token(token: str) -> tuple[SessionRegistration, LiveSession, User]:
+    """The registration a private calendar link names (NotFound for any other token)."""
+    row = db.session.execute(
+        select(SessionRegistration, LiveSession, User)
+        .join(LiveSession, LiveSession.id == SessionRegistration.session_id)
+        .join(User, User.id == SessionRegistration.user_id)
+        .where(SessionRegistration.calendar_token == token[:40])).first()
+    if row is None:
+        raise NotFound(token)
+    return row[0], row[1], row[2]
 
 
 # ---------------------------------------------------------------- reminders
 
 
-@dataclass(frozen=True)
-class Reminder:
-    registration_id: int
-    user: User
-    session: LiveSession
+REMINDER_LEASE = timedelta(minutes=15)  # a claimed reminder whose run died is taken again after this
 
 
-def claim_reminders(*, within: timedelta, now: datetime | None = None) -> list[Reminder]:
-    """Registrations for sessions starting within ``within`` that were not reminded yet, each
-    claimed by one conditional update: a reminder is claimed once, however often or in how many
-    processes this runs. Commits nothing; the caller commits after sending."""
+def due_reminders(*, within: timedelta, now: datetime | None = None) -> list[int]:
+    """Registrations for sessions starting within ``within`` whose reminder has not gone out (and
+    is not being sent by another run right now)."""
     now = now or utcnow()
-    candidates = db.session.execute(
-        select(SessionRegistration.id, User, LiveSession)
+    return list(db.session.scalars(
+        select(SessionRegistration.id)
         .join(User, User.id == SessionRegistration.user_id)
         .join(LiveSession, LiveSession.id == SessionRegistration.session_id)
         .where(SessionRegistration.reminded_at.is_(None), LiveSession.starts_at > now,
-               LiveSession.starts_at <= now + within, User.email.is_not(None))
-        .order_by(LiveSession.starts_at, SessionRegistration.id)
-    ).all()
-    claimed = []
-    for registration_id, user, session in candidates:
-        if db.session.execute(update(SessionRegistration).where(
-                SessionRegistration.id == registration_id, SessionRegistration.reminded_at.is_(None))
-                .values(reminded_at=now)).rowcount:
-            claimed.append(Reminder(registration_id, user, session))
-    return claimed
+               LiveSession.starts_at <= now + within, User.email.is_not(None),
+               (SessionRegistration.reminder_claimed_at.is_(None))
+               | (SessionRegistration.reminder_claimed_at < now - REMINDER_LEASE))
+        .order_by(LiveSession.starts_at, SessionRegistration.id)))
+
+
+def claim_reminder(registration_id: int, *, now: datetime | None = None) -> bool:
+    """Take one reminder for this run (one conditional update: no other run takes it meanwhile).
+    The caller commits, sends, then calls ``reminder_sent`` or ``release_reminder``."""
+    now = now or utcnow()
+    return bool(db.session.execute(update(SessionRegistration).where(
+        SessionRegistration.id == registration_id, SessionRegistration.reminded_at.is_(None),
+        (SessionRegistration.reminder_claimed_at.is_(None))
+        | (SessionRegistration.reminder_claimed_at < now - REMINDER_LEASE))
+        .values(reminder_claimed_at=now)).rowcount)
+
+
+def reminder_sent(registration_id: int) -> None:
+    """The mail server took the reminder: it is never sent again."""
+    db.session.execute(update(SessionRegistration).where(SessionRegistration.id == registration_id)
+                       .values(reminded_at=utcnow()))
 
 
 def release_reminder(registration_id: int) -> None:
-    """The e-mail could not be sent: let the next run try again."""
+    """The reminder could not be sent: the next run tries again."""
     db.session.execute(update(SessionRegistration).where(SessionRegistration.id == registration_id)
-                       .values(reminded_at=None))
+                       .values(reminder_claimed_at=None))
 
 
 # ---------------------------------------------------------------- attendance

@@ -1,16 +1,10 @@
 from __future__ import annotations
 
-from functools import wraps
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_time
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from lms import mail
 from lms.authoring import services as authoring
 from lms.catalog import services as catalog
 from lms.catalog.models import Course
@@ -18,22 +12,19 @@ from lms.content import media
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n.languages import CONTENT_LANGUAGES
-from lms.live import bp, services
+from lms.live import bp, notifications, services, times
 from lms.live.forms import SessionForm
 
 
 def session_time(session, zone: str | None = None) -> str:
-    """“Tuesday 1 December 2026, 11:00–12:30 (Europe/Helsinki)” in the reader's language and time zone
-    (the session's own zone for a reader without one)."""
-    zone = zone or session.timezone
-    tz = ZoneInfo(zone)
-    locale = get_locale()
-    if str(locale) == "en":
-        locale = "en_GB"  # 24-hour times and day-month order, as the courses' region writes them
-    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
-    day = format_date(start, "full", locale=locale)
-    return (f"{day}, {format_time(start, 'short', tzinfo=tz, locale=locale)}–"
-            f"{format_time(end, 'short', tzinfo=tz, locale=locale)} ({zone})")
+    """The template filter: a session's time in the reader's language and ``zone``."""
+    return times.session_time(session, zone, current_language())
+
+
+def sessions_panel(course) -> str | None:
+    """The course page's panel of upcoming live sessions."""
+    rows = services.sessions_of(course=course, user=current_user, language=current_language())
+    return render_template("live/_list.html", rows=rows, zone=services.user_zone(current_user)) if rows else None
 
 
 def _course_and_session(session_id: int):
@@ -47,104 +38,57 @@ def _course_and_session(session_id: int):
 @bp.post("/live/<int:session_id>/register")
 @login_required
 def register(session_id: int):
-    try:
-        course, session = _course_and_session(session_id)
-    except (authoring.NotFound, catalog.CourseNotFound):
-        abort(404)
+    course, session = _course_and_session(session_id)
     try:
         new = services.register(user=current_user, session=session)
     except services.Full:
         db.session.rollback()
         flash(_("This session is full."), "error")
-        return redirect(url_for("catalog.course", slug=course.slug) + "#live-sessions")
+        return redirect(url_for("learning.course", slug=course.slug) + "#live-sessions")
+    if new:
+        notifications.registered.queue(new)
     db.session.commit()
     if new:
         text = services.text_of(session, current_language(), course.default_language)
-        _send(current_user, session, course, "live_registered", _l("You are registered: %(title)s", title=text.title))
         flash(_("You are registered for “%(title)s”. A confirmation is on its way by e-mail.", title=text.title),
               "success")
-    return redirect(url_for("catalog.course", slug=course.slug) + "#live-sessions")
+    return redirect(url_for("learning.course", slug=course.slug) + "#live-sessions")
 
 
 @bp.post("/live/<int:session_id>/unregister")
 @login_required
 def unregister(session_id: int):
-    try:
-        course, session = _course_and_session(session_id)
-    except (authoring.NotFound, catalog.CourseNotFound):
-        abort(404)
+    course, session = _course_and_session(session_id)
     services.unregister(user=current_user, session=session)
     db.session.commit()
     flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("catalog.course", slug=course.slug) + "#live-sessions")
+    return redirect(url_for("learning.course", slug=course.slug) + "#live-sessions")
 
 
-@bp.get("/live/<int:session_id>.ics")
-def calendar(session_id: int):
-    try:
-        course, session = _course_and_session(session_id)
-    except (authoring.NotFound, catalog.CourseNotFound):
-        abort(404)
-    text = services.text_of(session, current_language(), course.default_language)
+@bp.get("/live/calendar/<token>.ics")
+def calendar(token: str):
+    """A registration's own calendar file, behind its unguessable link (sent by e-mail, shown on
+    the course page to the registered reader), in that participant's language and time zone."""
+    registration, session, user = services.registration_by_token(token)
+    course = db.session.get(Course, session.course_id)
+    language = user.preferred_language or course.default_language
+    text = services.text_of(session, language, course.default_language)
     body = services.ics(session=session, title=text.title, description=text.description,
-                       local_time=session_time(session, services.user_zone(current_user)),
+                       local_time=times.session_time(session, services.user_zone(user), language),
                        base_url=current_app.config["LMS_BASE_URL"])
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="nordlearn-session-{session.id}.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _send(user, session, course, template: str, subject) -> bool:
-    if not user.email:
-        return False
-    language = user.preferred_language or current_language()
-    text = services.text_of(session, language, course.default_language)
-    try:
-        mail.send(mail.compose(
-            to=user.email, template=template, language=language, subject=subject, name=user.display_name,
-            title=text.title, description=text.description, join_url=session.join_url,
-            when=_in_language(language, lambda: session_time(session, services.user_zone(user))),
-            calendar=current_app.config["LMS_BASE_URL"] + url_for("live.calendar", session_id=session.id)))
-    except mail.MailError:
-        current_app.logger.exception("live session e-mail %s to user %s not sent", template, user.id)
-        return False
-    return True
-
-
-def _in_language(language: str, render):
-    from flask_babel import force_locale
-
-    with force_locale(language):
-        return render()
-
-
-def send_reminder(reminder: services.Reminder) -> bool:
-    course = db.session.get(Course, reminder.session.course_id)
-    language = reminder.user.preferred_language or course.default_language
-    text = services.text_of(reminder.session, language, course.default_language)
-    with current_app.test_request_context(base_url=current_app.config["LMS_BASE_URL"]):
-        return _send(reminder.user, reminder.session, course, "live_reminder",
-                     _l("Reminder: %(title)s", title=text.title))
 
 
 # ---------------------------------------------------------------- organisers
 
 
-def _guarded(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except (authoring.NotFound, authoring.NotAllowed):
-            db.session.rollback()
-            abort(404)
-
-    return login_required(wrapper)
-
-
 @bp.route("/author/<slug>/live", methods=["GET", "POST"])
-@_guarded
+@login_required
 def sessions(slug: str):
     course = authoring.course_for(current_user, slug)
     form = SessionForm()
@@ -173,7 +117,7 @@ def sessions(slug: str):
 
 
 @bp.route("/author/<slug>/live/<int:session_id>", methods=["GET", "POST"])
-@_guarded
+@login_required
 def attendance(slug: str, session_id: int):
     course = authoring.course_for(current_user, slug)
     session = services.get_session(session_id)

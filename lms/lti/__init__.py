@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from lms.core import hooks
+
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 
@@ -23,3 +25,4 @@ def init_app(app: Flask) -> None:
     module_completed.connect(grades.on_module_completed)
     app.register_blueprint(bp)
     app.cli.add_command(cli.lti_cli)
+    hooks.register(app, "course-page-top", views.roster_link, order=10)

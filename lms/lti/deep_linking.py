@@ -77,7 +77,7 @@ class Choice:
 
 def choices(language: str) -> list[Choice]:
     """Every published course with its modules, to pick from."""
-    cards = catalog.published_courses()
+    cards = catalog.published_courses(reader_language=language)
     outlines = catalog.course_outlines([c.course for c in cards], language)
     return [Choice(card.course, card.title, outlines[card.course.id]) for card in cards]
 

@@ -9,6 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from lms.accounts import permissions
+from lms.accounts import services as accounts
+from lms.core import errors
 from lms.accounts.models import Organisation, User
 from lms.extensions import db
 from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiIdentity, LtiRegistration
@@ -181,8 +184,7 @@ def launch_user(*, registration: LtiRegistration, claims: dict) -> User:
         select(LtiIdentity).where(LtiIdentity.issuer == claims["iss"], LtiIdentity.subject == claims["sub"])
     )
     if identity is None:
-        user = User(display_name=(name or "")[:120] or claims["sub"][:120],
-                    organisation_id=registration.organisation_id)
+        user = User(display_name=(name or "")[:120] or claims["sub"][:120])
         db.session.add(user)
         db.session.flush()
         identity = LtiIdentity(user_id=user.id, registration_id=registration.id, issuer=claims["iss"],
@@ -194,6 +196,7 @@ def launch_user(*, registration: LtiRegistration, claims: dict) -> User:
         user.display_name = name[:120]
     if claims.get("email"):
         identity.email = str(claims["email"])[:254]
+    accounts.confirm_member(user=user, organisation_id=registration.organisation_id)
     db.session.flush()
     return user
 
@@ -301,13 +304,11 @@ def roster(*, registration: LtiRegistration, url: str, course, language: str) ->
 # ---------------------------------------------------------------- administration
 
 
-class NotAllowed(RegistrationError):
+class NotAllowed(RegistrationError, errors.Forbidden):
     pass
 
 
 def require_admin(user: User) -> None:
     """Only NordLearn's admins manage platform registrations."""
-    from lms.accounts.models import Role
-
-    if not user.is_authenticated or user.role is not Role.ADMIN:
+    if not permissions.is_admin(user):
         raise NotAllowed()

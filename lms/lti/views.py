@@ -177,6 +177,7 @@ def _sign_in(accepted: launch.AcceptedLaunch, plan: _Plan):
                        lti_context_id=services.launch_context(claims))
         grades.record_launch(registration=accepted.registration, user=user, claims=claims, course=plan.course,
                              module_slug=plan.target.module_slug)
+    accounts.start_session(user=user)
     session.clear()  # a new session for the launched user
     login_user(user)
     locale = services.launch_locale(claims)
@@ -193,7 +194,7 @@ def _sign_in(accepted: launch.AcceptedLaunch, plan: _Plan):
     elif plan.target.module_slug:
         next_path = url_for("learning.module", slug=plan.course.slug, module=plan.target.module_slug)
     else:
-        next_path = url_for("catalog.course", slug=plan.course.slug)
+        next_path = url_for("learning.course", slug=plan.course.slug)
     key = handoff.issue(user_session_id=user.get_id(), next_path=next_path,
                         session_values={k: v for k, v in session.items() if not k.startswith("_")},
                         frame_origins=session[FRAME_ORIGINS_KEY])
@@ -315,6 +316,14 @@ def _framed_by(origin: str, body):
     response = make_response(body)
     response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=[origin])
     return response
+
+
+def roster_link(course) -> str | None:
+    """The course page's link to the roster, for an instructor launched into this course."""
+    launched = session.get(ROSTER_KEY)
+    if not launched or launched.get("course") != course.slug or not session.get("lti_instructor"):
+        return None
+    return render_template("lti/_roster_link.html")
 
 
 @bp.get("/roster")

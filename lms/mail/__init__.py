@@ -1,9 +1,15 @@
 """E-mail: every message in its recipient's language, with a plain-text and an HTML part.
 
+Sent by the worker, never inside a request: each feature's ``notifications`` module
+queues a job that composes and sends the message (``lms.jobs``).
+
 Backends (``LMS_MAIL_BACKEND``): ``console`` (the local default: the message is
-written to the log) or ``smtp`` (``LMS_MAIL_HOST``, ``LMS_MAIL_PORT``,
-``LMS_MAIL_SECURITY`` = starttls | ssl | none, ``LMS_MAIL_USERNAME``,
-``LMS_MAIL_PASSWORD``, ``LMS_MAIL_FROM``).
+written to the log as readable text, and kept nowhere) or ``smtp``
+(``LMS_MAIL_HOST``, ``LMS_MAIL_PORT``, ``LMS_MAIL_SECURITY`` = starttls | ssl |
+none, ``LMS_MAIL_USERNAME``, ``LMS_MAIL_PASSWORD``, ``LMS_MAIL_FROM``).
+
+Header values come from users (names, session titles): line breaks and other
+control characters are folded into spaces before they reach a header.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -41,23 +48,33 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"LMS_MAIL_BACKEND must be console or smtp, not {backend!r}")
 
 
-def compose(*, to: str, template: str, language: str | None, subject, **context) -> Mail:
-    """Render ``emails/<template>.txt`` and ``.html`` and the subject (a lazy string) in ``language``."""
+def language_of(language: str | None) -> str:
+    """The language a message to a reader of ``language`` is written in (one with a catalog)."""
     from lms.i18n import available_ui_languages
 
-    chosen = language if language in available_ui_languages() else "en"
+    return language if language in available_ui_languages() else "en"
+
+
+def compose(*, to: str, template: str, language: str | None, subject, **context) -> Mail:
+    """Render ``emails/<template>.txt`` and ``.html`` and the subject (a lazy string) in ``language``."""
+    chosen = language_of(language)
     with force_locale(chosen):
         return Mail(to=to, subject=str(subject), language=chosen,
                     text=render_template(f"emails/{template}.txt", language=chosen, **context),
                     html=render_template(f"emails/{template}.html", language=chosen, **context))
 
 
+def header_text(value: str) -> str:
+    """``value`` on one line: control characters (CR, LF, tabs, …) become spaces, runs of spaces one."""
+    return " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in value).split())
+
+
 def message(mail: Mail) -> EmailMessage:
     config = current_app.config
     msg = EmailMessage()
-    msg["Subject"] = mail.subject
+    msg["Subject"] = header_text(mail.subject)
     msg["From"] = config["LMS_MAIL_FROM"]
-    msg["To"] = mail.to
+    msg["To"] = header_text(mail.to)
     msg["Message-ID"] = make_msgid(domain=config["LMS_MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
@@ -70,8 +87,8 @@ def send(mail: Mail) -> None:
     msg = message(mail)
     config = current_app.config
     if config["LMS_MAIL_BACKEND"] == "console":
-        log.warning("e-mail (console backend, not sent):\n%s", msg.as_string())
-        current_app.extensions.setdefault("lms_mail_console", []).append(msg)
+        log.warning("e-mail (console backend, not sent)\nTo: %s\nSubject: %s\nContent-Language: %s\n\n%s",
+                    msg["To"], msg["Subject"], mail.language, mail.text)
         return
     security = config["LMS_MAIL_SECURITY"]
     try:

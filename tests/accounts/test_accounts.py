@@ -26,8 +26,9 @@ def test_register_creates_a_logged_in_learner(client):
                          token_from="/account/register")
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "ingrid@example.org"))
-    assert (user.display_name, user.country, user.organisation_id, user.preferred_language) == (
-        "Ingrid Olsen", "NO", lmi.id, "nb")
+    assert (user.display_name, user.country, user.preferred_language) == ("Ingrid Olsen", "NO", "nb")
+    [membership] = services.memberships_of(user)
+    assert (membership.organisation.id, membership.membership.status.value) == (lmi.id, "requested")
     assert user.password_hash and "a long enough secret" not in user.password_hash
     assert client.get("/dashboard").status_code == 200
 
@@ -109,18 +110,17 @@ def test_wrong_current_password_changes_nothing(client):
     assert user.password_hash == old_hash
 
 
-def test_profile_saves_name_country_organisation_and_language(client):
+def test_profile_saves_name_country_and_language(client):
     user = make_user(email="liis@example.ee")
     login(client, "liis@example.ee")
     response = post_form(client, "/account/profile",
-                         {"display_name": "Liis Tamm", "country": "EE", "organisation": "", "language": "et"},
+                         {"display_name": "Liis Tamm", "country": "EE", "language": "et"},
                          token_from="/account/profile")
     assert response.status_code == 302
     db.session.refresh(user)
-    assert (user.display_name, user.country, user.organisation_id, user.preferred_language) == (
-        "Liis Tamm", "EE", None, "et")
+    assert (user.display_name, user.country, user.preferred_language) == ("Liis Tamm", "EE", "et")
     bad = post_form(client, "/account/profile",
-                    {"display_name": "", "country": "ZZZ", "organisation": "", "language": "xx"},
+                    {"display_name": "", "country": "ZZZ", "language": "xx"},
                     token_from="/account/profile")
     assert bad.status_code == 422
     db.session.refresh(user)

@@ -189,7 +189,7 @@ def test_translating_side_by_side_and_seeing_what_changed_in_the_source(app):
         ModuleRevision.language == "en", ModuleRevision.status == RevisionStatus.PUBLISHED))
     assert (row.source_language, row.source_hash, row.source_revision_id) == ("en", english.content_hash, english.id)
 
-    table = author.get("/courses/post-market/translations").get_data(as_text=True)
+    table = author.get("/author/post-market/translations").get_data(as_text=True)
     assert 'href="/author/post-market/modules/surveillance/sv"' in table  # open it from the table
     edit(author, module + "/en", ENGLISH.replace("post-market surveillance system", "PMS system"), "publish")
     outdated = unescape(author.get(module + "/sv").get_data(as_text=True))

@@ -48,33 +48,21 @@ def test_migrations_match_the_models_and_seed_the_partners(database_url, tmp_pat
     """`flask db upgrade` on an empty database, then `flask db check` finds nothing to add."""
     import os
 
-    from sqlalchemy import create_engine, text
+    from tests.helpers import scratch_database
 
-    if database_url.startswith("postgresql"):
-        # A database of its own, so that the shared test schema is left alone.
-        name = f"nordlearn_migrations_{os.getpid()}"
-        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        admin.dispose()
-        database_url = database_url.rsplit("/", 1)[0] + "/" + name
-    env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "test"}
-    upgrade = _flask(env, "db", "upgrade")
-    assert upgrade.returncode == 0, upgrade.stderr
-    check = _flask(env, "db", "check")
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "No new upgrade operations detected" in check.stdout + check.stderr
-    organisations = _flask(env, "organisations", "list")
-    assert "Association of the Pharmaceutical Industry in Norway (LMI)" in organisations.stdout
-    assert len(organisations.stdout.strip().splitlines()) == 5
-    downgrade = _flask(env, "db", "downgrade", "base")
-    assert downgrade.returncode == 0, downgrade.stderr
-    if database_url.startswith("postgresql"):
-        admin = create_engine(database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    with scratch_database(database_url, "migrations") as url:
+        env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "test",
+               "LMS_INSTANCE_DIR": str(tmp_path / "instance")}
+        upgrade = _flask(env, "db", "upgrade")
+        assert upgrade.returncode == 0, upgrade.stderr
+        check = _flask(env, "db", "check")
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "No new upgrade operations detected" in check.stdout + check.stderr
+        organisations = _flask(env, "organisations", "list")
+        assert "Association of the Pharmaceutical Industry in Norway (LMI)" in organisations.stdout
+        assert len(organisations.stdout.strip().splitlines()) == 5
+        downgrade = _flask(env, "db", "downgrade", "base")
+        assert downgrade.returncode == 0, downgrade.stderr
 
 
 def test_secret_key_is_created_once_and_shared(tmp_path, monkeypatch):

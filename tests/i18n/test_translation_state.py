@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from lms.accounts.models import Role
-from tests.conftest import login
+from tests.conftest import login, post_form
 from tests.content.test_packages import files_of, run_import
 from tests.factories import make_user
 
@@ -43,11 +43,11 @@ def write(root: Path, en: str, fi_source: str, sv_source: str | None = None) -> 
 
 def states(client) -> dict[tuple[str, str], str]:
     """(module title, language) → the state the author sees in the table."""
-    html = client.get("/courses/risk-course/translations").get_data(as_text=True)
+    html = client.get("/author/risk-course/translations").get_data(as_text=True)
     header = re.findall(r'<th scope="col"><abbr title="[^"]*" lang="[^"]*">([a-z]{2})</abbr></th>', html)
     table = {}
     for title, cells in re.findall(r'<th scope="row" lang="en">([^<]+)</th>(.*?)</tr>', html, re.S):
-        values = re.findall(r'<td class="state state-[a-z]+">([^<]+)</td>', cells)
+        values = re.findall(r'<td class="state state-[a-z]+">(?:<a href="[^"]*">)?([^<]+)', cells)
         table.update({(title, lang): value for lang, value in zip(header, values, strict=True)})
     return table
 
@@ -55,7 +55,7 @@ def states(client) -> dict[tuple[str, str], str]:
 def test_outdated_translation_is_flagged_after_the_source_changes(app, client, runner, tmp_path):
     folder = write(tmp_path, EN, fi_source=EN)  # fi made from the current English; sv: no source recorded
     assert run_import(runner, folder).exit_code == 0
-    make_user(email="author@example.org", role=Role.AUTHOR)
+    make_user(email="author@example.org", role=Role.ADMIN)
     login(client, "author@example.org")
     table = states(client)
     assert table[("Risk classes", "en")] == "Source"
@@ -95,10 +95,11 @@ def test_export_keeps_the_translation_sources(app, runner, tmp_path):
     db.session.execute(db.text("DELETE FROM courses"))
     db.session.commit()
     assert run_import(runner, exported).exit_code == 0
-    from lms.catalog import services
+    from lms.authoring.translations import translation_table
+    from lms.catalog.services import get_course
 
-    author = make_user(email="author@example.org", role=Role.AUTHOR)
-    table = services.translation_table(viewer=author, course=services.get_course("risk-course"))
+    author = make_user(email="author@example.org", role=Role.ADMIN)
+    table = translation_table(viewer=author, course=get_course("risk-course"))
     row = next(r for r in table.rows if r.module.slug == "classes")
     assert (row.states["fi"].value, row.states["sv"].value) == ("outdated", "current")
 
@@ -116,26 +117,37 @@ def test_bad_translation_sources_are_refused_with_the_line(app, runner, tmp_path
     assert "course.yml:14: there is no da.md for this translation" in result.output
 
 
-def test_only_authors_and_admins_see_the_translation_table(app, client, runner, tmp_path):
+def test_only_the_courses_own_authors_see_its_translation_table(app, client, runner, tmp_path):
     assert run_import(runner, write(tmp_path, EN, fi_source=EN)).exit_code == 0
     make_user(email="learner@example.org")
-    login(client, "learner@example.org")
-    assert client.get("/courses/risk-course/translations").status_code == 404
-    assert "Translation state of this course" not in client.get("/courses/risk-course").get_data(as_text=True)
+    make_user(email="other-author@example.org", role=Role.AUTHOR)  # an author, but of other courses
+    for email in ("learner@example.org", "other-author@example.org"):
+        login(client, email)
+        assert client.get("/author/risk-course/translations").status_code == 404
+        assert "Translation state of this course" not in client.get("/courses/risk-course").get_data(as_text=True)
+        post_form(client, "/account/logout", token_from="/dashboard")
+    own = make_user(email="own-author@example.org", role=Role.AUTHOR)
+    runner.invoke(args=["authors", "add", "risk-course", own.email])
+    make_user(email="admin@example.org", role=Role.ADMIN)
+    assert runner.invoke(args=["authors", "add", "risk-course", own.email]).exit_code == 0
+    login(client, own.email)
+    assert client.get("/author/risk-course/translations").status_code == 200
+    assert "Translation state of this course" in client.get("/courses/risk-course").get_data(as_text=True)
 
 
 def test_sample_courses_are_complete_and_current_in_their_languages(app, sample_courses):
     """One course in all ten interface languages, the other in five; every translation current."""
-    from lms.catalog import services
+    from lms.authoring.translations import translation_table
+    from lms.catalog.services import get_course
     from lms.i18n.languages import UI_LANGUAGES
 
-    author = make_user(email="author@example.org", role=Role.AUTHOR)
+    author = make_user(email="author@example.org", role=Role.ADMIN)
     expected = {
         "eu-mdr-ivdr-essentials": set(UI_LANGUAGES),
         "pharmacovigilance-fundamentals": {"en", "nb", "sv", "fi", "da"},
     }
     for slug, languages in expected.items():
-        table = services.translation_table(viewer=author, course=services.get_course(slug))
+        table = translation_table(viewer=author, course=get_course(slug))
         for row in table.rows:
             have = {language for language, state in row.states.items() if state.value in ("source", "current")}
             assert have == languages, (slug, row.module.slug, sorted(have ^ languages))

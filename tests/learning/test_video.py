@@ -219,7 +219,7 @@ def test_the_translation_table_shows_each_videos_subtitles(app, lecture):
     make_user(email="admin@example.org", role=Role.ADMIN)
     admin = app.test_client()
     login(admin, "admin@example.org")
-    html = admin.get("/courses/demo-course/translations").get_data(as_text=True)
+    html = admin.get("/author/demo-course/translations").get_data(as_text=True)
     assert "<code>lecture.webm</code>" in html
     assert 'href="/author/demo-course/subtitles/lecture.webm/fi">Current' in html
     assert 'href="/author/demo-course/subtitles/lecture.webm/en">Source' in html

@@ -68,6 +68,11 @@ def test_learner_launch_into_a_course_in_the_platforms_language(client, platform
     assert (identity.issuer, identity.subject, identity.email) == (platform.issuer, "user-1", "aino@example.fi")
     enrolment = db.session.scalar(select(Enrolment))
     assert (enrolment.source.value, enrolment.lti_context_id) == ("lti", "course-42")
+    # The learner belongs to the organisation of the platform's registration (LMI), confirmed.
+    from lms.accounts import services as accounts
+
+    [membership] = accounts.memberships_of(user)
+    assert (membership.organisation.id, membership.membership.status.value) == (4, "confirmed")
 
 
 def test_instructor_launch_into_a_module_by_its_target_link(client, platform, app):

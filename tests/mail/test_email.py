@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -40,13 +42,21 @@ def _free_port() -> int:
 PORT = _free_port()
 
 
-@pytest.fixture
-def inbox():
-    handler = Inbox()
+@contextmanager
+def smtp_server(handler: Inbox) -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1:PORT, handled by ``handler``, while the block runs."""
     controller = Controller(handler, hostname="127.0.0.1", port=PORT)
     controller.start()
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox():
+    with smtp_server(Inbox()) as handler:
+        yield handler
 
 
 SMTP = {"LMS_MAIL_BACKEND": "smtp", "LMS_MAIL_HOST": "127.0.0.1", "LMS_MAIL_PORT": PORT, "LMS_MAIL_SECURITY": "none",
