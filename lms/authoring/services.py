@@ -486,24 +486,21 @@ def upload_image(*, user: User, course: Course, filename: str, data: bytes) -> C
 
 def _keep(*, user: User, course: Course, stem: str, extension: str, data: bytes, content_type: str,
           replace: bool = False) -> CourseMedia:
+    """Store ``data`` and name it in the course: ``stem.extension``, or ``stem-2.extension`` … when
+    that name holds other bytes (unless ``replace``)."""
     name = f"{stem}.{extension}"
     digest = media.store(data)
-    taken = {row.name: row for row in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
+    taken = dict(db.session.execute(select(CourseMedia.name, CourseMedia.sha256)
+                                    .where(CourseMedia.course_id == course.id)).all())
     number = 1
-    while not replace and name in taken and taken[name].sha256 != digest:
+    while not replace and name in taken and taken[name] != digest:
         number += 1
         name = f"{stem}-{number}.{extension}"
-    row = taken.get(name)
-    duration = media.video_duration(data) if content_type in media.VIDEO_TYPES else None
-    if row is None:
-        row = CourseMedia(course_id=course.id, name=name, sha256=digest, content_type=content_type, size=len(data),
-                          duration=duration)
-        db.session.add(row)
-        audit(course=course, user=user, action="media-added", subject=name)
-    elif row.sha256 != digest:
-        row.sha256, row.size, row.content_type, row.created_at = digest, len(data), content_type, utcnow()
-        row.duration = duration
-        audit(course=course, user=user, action="media-replaced", subject=name)
+    duration = media.describe_stored(digest, name)[1] if content_type in media.VIDEO_TYPES else None
+    row, what = media.record(course=course, name=name, sha256=digest, content_type=content_type, size=len(data),
+                             duration=duration)
+    if what != "same":
+        audit(course=course, user=user, action=f"media-{what}", subject=name)
     db.session.flush()
     return row
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, g, render_template, request, send_file
+from flask_login import current_user
 
 from lms.catalog import bp, services
 from lms.content import services as content
@@ -30,8 +31,8 @@ def index():
 @bp.get("/courses/<slug>/media/<name>")
 def media(slug: str, name: str):
     course = published_course_or_404(slug)
-    try:
-        path, row = content.course_media(course=course, name=name)
-    except content.MediaNotFound:
-        abort(404)
-    return send_file(path, mimetype=row.content_type, etag=row.sha256, max_age=24 * 3600, conditional=True)
+    path, row = content.learner_media(course=course, name=name, viewer=current_user)
+    response = send_file(path, mimetype=row.content_type, etag=row.sha256, conditional=True)
+    # Checked with the server each time (a 304 when unchanged): unpublished, it must not linger in caches.
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -4,6 +4,12 @@ Raw HTML is never passed through (``js-default`` preset: ``html`` off) and
 links are validated (no ``javascript:``, ``vbscript:``, ``file:`` or
 non-image ``data:`` URLs), so what authors write cannot run in a learner's
 browser.
+
+NordLearn's blocks (questions, videos; see ``lms.content.syntax``) become tokens of
+the one token stream markdown-it makes, their texts ``inline`` tokens parsed in the
+same pass as everything else: footnotes referred to from a question or a caption are
+numbered with the others and listed once, at the end. ``lms.content.checks`` reads
+the same stream, so what is checked is exactly what is rendered.
 """
 
 from __future__ import annotations
@@ -18,19 +24,14 @@ from markupsafe import Markup
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from lms.content.syntax import CLOSE_RE, OPEN_RE, VIDEO_OPEN_RE, parse_question, split_title
+
 # Bump when the output of the renderer changes, so cached HTML is not reused.
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4
 CALLOUT_TYPES = ("note", "tip", "warning", "important")
-_TITLE_LINE = re.compile(r"\A# +(?P<title>[^\n]*?)[ #]*(\r?\n|\Z)")
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:]*$)", re.IGNORECASE)
 
-
-def split_title(text: str) -> tuple[str | None, str]:
-    """Split a module file into its ``# Title`` first line and the body after it."""
-    match = _TITLE_LINE.match(text)
-    if not match or not match.group("title").strip():
-        return None, text
-    return match.group("title").strip(), text[match.end():]
+__all__ = ["Markup", "RENDERER_VERSION", "parse", "render", "render_module_file", "split_title"]
 
 
 def _callout_renderer(kind: str):
@@ -62,66 +63,90 @@ def _image(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> s
     return self.image(tokens, idx, options, env)
 
 
-def _question_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
-    """``::: question KIND`` … ``:::``: one knowledge-check question (lms.content.checks)."""
-    from lms.content import checks
+# ---------------------------------------------------------------- NordLearn's blocks: finding them
 
-    if state.sCount[start_line] - state.blkIndent >= 4:
+
+def _line(state, number: int) -> str:
+    return state.src[state.bMarks[number] + state.tShift[number]:state.eMarks[number]]
+
+
+def _closing_line(state, start_line: int, end_line: int) -> int | None:
+    for number in range(start_line + 1, end_line):
+        if CLOSE_RE.match(_line(state, number)) and state.sCount[number] < state.blkIndent + 4:
+            return number
+    return None
+
+
+def _inline(state, content: str, line: int) -> None:
+    token = state.push("inline", "", 0)
+    token.content, token.map, token.children = content, [line, line + 1], []
+
+
+def _question_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """``::: question KIND`` … ``:::``: one knowledge-check question. Never closed, it is no question
+    (a paragraph, which the checks report)."""
+    if state.sCount[start_line] - state.blkIndent >= 4 or not OPEN_RE.match(_line(state, start_line)):
         return False
-    first = state.src[state.bMarks[start_line] + state.tShift[start_line]:state.eMarks[start_line]]
-    if not checks.OPEN_RE.match(first):
+    close = _closing_line(state, start_line, end_line)
+    if close is None:
         return False
-    close = start_line + 1
-    while close < end_line:
-        text = state.src[state.bMarks[close] + state.tShift[close]:state.eMarks[close]]
-        if checks.CLOSE_RE.match(text) and state.sCount[close] < state.blkIndent + 4:
-            break
-        close += 1
-    else:
-        return False  # never closed: shown as the text it is
     if silent:
         return True
-    lines = [first] + [state.src[state.bMarks[i]:state.eMarks[i]] for i in range(start_line + 1, close)]
-    question, _problems = checks.parse_block(lines, start_line + 1)
-    token = state.push("knowledge_check", "", 0)
-    token.meta = {"question": question, "raw": "\n".join(lines)}
-    token.map = [start_line, close + 1]
-    token.block = True
+    lines = [_line(state, start_line)] + [state.src[state.bMarks[i]:state.eMarks[i]]
+                                         for i in range(start_line + 1, close)]
+    question, problems = parse_question(lines, start_line + 1)
+    if question is None:
+        token = state.push("knowledge_check_invalid", "", 0)
+        token.meta = {"raw": "\n".join(lines), "problems": problems}
+        token.map, token.block = [start_line, close + 1], True
+    else:
+        _question_tokens(state, question, start_line, close)
     state.line = close + 1
     return True
 
 
-VIDEO_OPEN_RE = re.compile(r"^::: *video +(?P<src>\S+) *$")
+def _question_tokens(state, question, start_line: int, close: int) -> None:
+    opening = state.push("knowledge_check_open", "fieldset", 1)
+    opening.meta, opening.map, opening.block = {"question": question}, [start_line, close + 1], True
+    _inline(state, " ".join(question.prompt), start_line)
+    for position, option in enumerate(question.options, start=1):
+        token = state.push("knowledge_check_option_open", "li", 1)
+        token.meta = {"option": option, "position": position}
+        _inline(state, option.text, option.line - 1)
+        if option.feedback:
+            state.push("knowledge_check_feedback_open", "p", 1)
+            _inline(state, " ".join(option.feedback), option.line - 1)
+            state.push("knowledge_check_feedback_close", "p", -1)
+        state.push("knowledge_check_option_close", "li", -1)
+    state.push("knowledge_check_close", "fieldset", -1)
 
 
 def _video_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
     """``::: video media/lecture.webm`` (or an https address) … ``:::``: a recorded lecture."""
-    from lms.content import checks
-
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    first = state.src[state.bMarks[start_line] + state.tShift[start_line]:state.eMarks[start_line]]
-    match = VIDEO_OPEN_RE.match(first)
+    match = VIDEO_OPEN_RE.match(_line(state, start_line))
     if not match:
         return False
-    close = start_line + 1
-    while close < end_line:
-        text = state.src[state.bMarks[close] + state.tShift[close]:state.eMarks[close]]
-        if checks.CLOSE_RE.match(text):
-            break
-        close += 1
-    else:
+    close = _closing_line(state, start_line, end_line)
+    if close is None:
         return False
     if silent:
         return True
-    token = state.push("video", "", 0)
-    token.meta = {"src": match.group("src"),
-                  "caption": " ".join(state.src[state.bMarks[i]:state.eMarks[i]].strip()
-                                      for i in range(start_line + 1, close)).strip()}
-    token.map = [start_line, close + 1]
-    token.block = True
+    opening = state.push("video_open", "figure", 1)
+    opening.meta, opening.map, opening.block = {"src": match.group("src")}, [start_line, close + 1], True
+    caption = " ".join(state.src[state.bMarks[i]:state.eMarks[i]].strip() for i in range(start_line + 1, close))
+    if caption.strip():
+        state.push("video_caption_open", "figcaption", 1)
+        _inline(state, caption.strip(), start_line + 1)
+        state.push("video_caption_close", "figcaption", -1)
+    closing = state.push("video_close", "figure", -1)
+    closing.meta = opening.meta
     state.line = close + 1
     return True
+
+
+# ---------------------------------------------------------------- NordLearn's blocks: rendering them
 
 
 def _clock(value: float) -> str:
@@ -130,23 +155,29 @@ def _clock(value: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _render_video(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
-    """The browser's own player with every subtitle track (the reader's language by default)
-    and, below it, the transcript of that track."""
-    meta = tokens[idx].meta
-    src = meta["src"]
-    caption = f"<figcaption>{_MD.renderInline(meta['caption'], env)}</figcaption>\n" if meta["caption"] else ""
-    labels = env.get("labels") or {}
-    if not src.startswith("media/"):
-        if not re.match(r"^https://[^\s\"'<>]+$", src):
-            return f"<p>{escape(src)}</p>\n"
-        if not src.lower().split("?")[0].endswith((".mp4", ".webm")):
-            host = src.split("/")[2]
-            text = escape(labels.get("watch_at", "%(host)s") % {"host": host})
-            return (f'<figure class="video video-external"><p><a href="{escape(src)}" rel="noopener noreferrer">'
-                    f"{text}</a></p>\n{caption}</figure>\n")
+def _video_kind(src: str) -> str:
+    """"media" (a course file), "file" (an https MP4/WebM), "page" (another https page) or "invalid"."""
+    if src.startswith("media/"):
+        return "media"
+    if not re.match(r"^https://[^\s\"'<>]+$", src):
+        return "invalid"
+    return "file" if src.lower().split("?")[0].endswith((".mp4", ".webm")) else "page"
+
+
+def _render_video_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    """The browser's own player with every subtitle track (the reader's language by default)."""
+    src = tokens[idx].meta["src"]
+    kind = _video_kind(src)
+    if kind == "invalid":
+        return f'<figure class="video"><p>{escape(src)}</p>\n'
+    if kind == "page":
+        labels = env.get("labels") or {}
+        text = escape(labels.get("watch_at", "%(host)s") % {"host": src.split("/")[2]})
+        return (f'<figure class="video video-external"><p><a href="{escape(src)}" rel="noopener noreferrer">'
+                f"{text}</a></p>\n")
     video = env["video"](src) if env.get("video") else None
-    url = video.url if video else escape(src)
+    tokens[idx].meta["resolved"] = video  # shared with the closing token, which shows the transcript
+    url = video.url if video else src
     html = [f'<figure class="video"><video controls preload="metadata" playsinline '
             f'data-video="{escape(src)}" src="{escape(url)}">\n']
     for track in video.tracks if video else ():
@@ -154,8 +185,15 @@ def _render_video(self: RendererHTML, tokens: list[Token], idx: int, options, en
         html.append(f'<track kind="subtitles" srclang="{track.language}" label="{escape(track.label)}" '
                     f'src="{escape(track.url)}"{default}>\n')
     html.append("</video>\n")
-    html.append(caption)
-    if video and video.transcript:
+    return "".join(html)
+
+
+def _render_video_close(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    """Below the player (and its caption): the transcript of the chosen track."""
+    video = tokens[idx].meta.get("resolved")
+    html = []
+    if video is not None and video.transcript:
+        labels = env.get("labels") or {}
         heading = escape(labels.get("transcript", "Transcript"))
         html.append(f'<details class="transcript" open lang="{video.transcript_language}"><summary>{heading}'
                     f'</summary>\n')
@@ -166,31 +204,48 @@ def _render_video(self: RendererHTML, tokens: list[Token], idx: int, options, en
     return "".join(html)
 
 
-def _render_question(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+def _render_question_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
     """A question as a fieldset of options. Learners see no answer; an author's preview
     (``env["preview"]``, the labels in the author's language) marks the right options
-    and shows each option's feedback."""
+    and shows each option's feedback. The prompt (the next, inline token) is the legend."""
     question = tokens[idx].meta["question"]
-    if question is None:
-        return f'<pre class="knowledge-check-invalid"><code>{escape(tokens[idx].meta["raw"])}</code></pre>\n'
     env["questions"] = number = env.get("questions", 0) + 1
-    name = f"question-{number}"
-    kind = "checkbox" if question.kind == "multiple" else "radio"
+    env["question"] = {"name": f"question-{number}", "kind": "checkbox" if question.kind == "multiple" else "radio"}
+    legend = self.renderInline(tokens[idx + 1].children or [], options, env)
+    tokens[idx + 1].hidden = True
+    tokens[idx + 1].children = []
+    return (f'<fieldset class="knowledge-check" data-kind="{question.kind}">\n<legend>{legend}</legend>\n'
+            '<ul class="knowledge-check-options">\n')
+
+
+def _render_option_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    meta, question = tokens[idx].meta, env["question"]
+    field = f"{question['name']}-{meta['position']}"
+    label = self.renderInline(tokens[idx + 1].children or [], options, env)
+    tokens[idx + 1].children = []
+    html = (f'<li><input type="{question["kind"]}" name="{question["name"]}" id="{field}" disabled> '
+            f'<label for="{field}">{label}</label>')
     preview = env.get("preview")
-    html = [f'<fieldset class="knowledge-check" data-kind="{question.kind}">\n',
-            f'<legend>{_MD.renderInline(" ".join(question.prompt), env)}</legend>\n',
-            '<ul class="knowledge-check-options">\n']
-    for position, option in enumerate(question.options, start=1):
-        field = f"{name}-{position}"
-        html.append(f'<li><input type="{kind}" name="{name}" id="{field}" disabled> '
-                    f'<label for="{field}">{_MD.renderInline(option.text, env)}</label>')
-        if preview and option.correct:
-            html.append(f' <strong class="knowledge-check-right">{escape(preview["right"])}</strong>')
-        if preview and option.feedback:
-            html.append(f'<p class="knowledge-check-feedback">{_MD.renderInline(" ".join(option.feedback), env)}</p>')
-        html.append("</li>\n")
-    html.append("</ul>\n</fieldset>\n")
-    return "".join(html)
+    if preview and meta["option"].correct:
+        html += f' <strong class="knowledge-check-right">{escape(preview["right"])}</strong>'
+    return html
+
+
+def _render_feedback_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    if not env.get("preview"):
+        tokens[idx + 1].children = []  # learners see no feedback before they answer
+        env["feedback_hidden"] = True
+        return ""
+    env["feedback_hidden"] = False
+    return '<p class="knowledge-check-feedback">'
+
+
+def _render_feedback_close(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    return "" if env.get("feedback_hidden") else "</p>"
+
+
+def _render_invalid_question(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    return f'<pre class="knowledge-check-invalid"><code>{escape(tokens[idx].meta["raw"])}</code></pre>\n'
 
 
 def _validate_link(url: str) -> bool:
@@ -204,18 +259,36 @@ def _build() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": False}).use(footnote_plugin)
     for kind in CALLOUT_TYPES:
         md.use(container_plugin, name=kind, render=_callout_renderer(kind))
-    md.block.ruler.before("fence", "knowledge_check", _question_rule,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
-    md.add_render_rule("knowledge_check", _render_question)
-    md.block.ruler.before("fence", "video", _video_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]})
-    md.add_render_rule("video", _render_video)
+    alternatives = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    md.block.ruler.before("fence", "knowledge_check", _question_rule, alternatives)
+    md.block.ruler.before("fence", "video", _video_rule, alternatives)
     md.validateLink = _validate_link
-    md.add_render_rule("link_open", _link_open)
-    md.add_render_rule("image", _image)
+    rules = {
+        "knowledge_check_open": _render_question_open,
+        "knowledge_check_close": lambda self, tokens, idx, options, env: "</ul>\n</fieldset>\n",
+        "knowledge_check_option_open": _render_option_open,
+        "knowledge_check_option_close": lambda self, tokens, idx, options, env: "</li>\n",
+        "knowledge_check_feedback_open": _render_feedback_open,
+        "knowledge_check_feedback_close": _render_feedback_close,
+        "knowledge_check_invalid": _render_invalid_question,
+        "video_open": _render_video_open,
+        "video_close": _render_video_close,
+        "video_caption_open": lambda self, tokens, idx, options, env: "<figcaption>",
+        "video_caption_close": lambda self, tokens, idx, options, env: "</figcaption>\n",
+        "link_open": _link_open,
+        "image": _image,
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
     return md
 
 
 _MD = _build()
+
+
+def parse(text: str) -> list[Token]:
+    """The token stream of ``text`` (a whole module file: line numbers in ``map`` count from 0)."""
+    return _MD.parse(text, {})
 
 
 def render(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,
@@ -227,8 +300,8 @@ def render(text: str, *, media_base: str | None = None, preview: dict[str, str] 
     ``video(src)`` tells a video's URL, subtitle tracks and transcript; ``labels`` are the
     few interface words a module shows (in the reader's language).
     """
-    return Markup(_MD.render(text, {"media_base": media_base, "preview": preview, "video": video,
-                                    "labels": labels}))
+    env = {"media_base": media_base, "preview": preview, "video": video, "labels": labels}
+    return Markup(_MD.renderer.render(_MD.parse(text, env), _MD.options, env))
 
 
 def render_module_file(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,

@@ -7,7 +7,6 @@ whole (see ``lms.content.packages``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,13 +17,12 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 from lms.content import checks, media, vtt
-from lms.content.markdown import split_title
+from lms.content.syntax import content_hash  # noqa: F401  (part of the package API)
 from lms.i18n.languages import CONTENT_LANGUAGES
 
 MANIFEST = "course.yml"
 MODULES_DIR = "modules"
 MEDIA_DIR = "media"
-IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_TITLE = 300
@@ -77,10 +75,6 @@ class PackageError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def find_packages(root: Path) -> list[Path]:
@@ -208,7 +202,7 @@ class _Reader:
             self.at(entries["summary"][0], _l("no summary in the default language “%(code)s”", code=default_language))
         modules = self._modules(get("modules"), default_language) if get("modules") else []
         media = self._media()
-        self._images(modules, media)
+        self._texts(modules, media)
         if self.problems:
             return None
         return PackageSpec(
@@ -244,21 +238,17 @@ class _Reader:
                 found[path.name] = data
         return found
 
-    def _images(self, modules: list[ModuleSpec], found: dict[str, bytes]) -> None:
-        """Every image has alt text, and every ``media/`` image it names is in the package."""
+    def _texts(self, modules: list[ModuleSpec], found: dict[str, bytes]) -> None:
+        """Every module text passes the checks the editor applies to a published text, against the
+        package's own media."""
         for module in modules:
-            for language, text in module.files.items():
+            for language, text in list(module.files.items()):
                 path = self.folder / MODULES_DIR / module.slug / f"{language}.md"
-                for number, line in enumerate(text.splitlines(), start=1):
-                    for image in IMAGE_RE.finditer(line):
-                        if not image.group("alt").strip():
-                            self.problem(path, number, _l("an image needs a text alternative: ![what it shows](…)"))
-                        src = image.group("src")
-                        if src.startswith(f"{MEDIA_DIR}/") and src[len(MEDIA_DIR) + 1:] not in found:
-                            self.problem(path, number, _l("image %(src)s is not in the package's media folder",
-                                                          src=src))
-                for problem in checks.video_problems(text, set(found)):
+                problems = checks.check_module_text(text, media_names=set(found), publishing=True)
+                for problem in problems:
                     self.problem(path, problem.line, problem.message)
+                if problems:
+                    del module.files[language]
 
     def _hours(self, node: yaml.Node) -> Decimal | None:
         value = self.scalar(node, "estimated_hours")
@@ -351,27 +341,10 @@ class _Reader:
             self.problem(path, None, _l("larger than %(size)d KiB", size=MAX_MODULE_BYTES // 1024))
             return None
         try:
-            text = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError as error:
             self.problem(path, _line_of_byte(data, error.start), _l("not valid UTF-8 text"))
             return None
-        if "\x00" in text:
-            self.problem(path, text[: text.index("\x00")].count("\n") + 1, _l("contains a NUL character"))
-            return None
-        title, body = split_title(text)
-        if title is None:
-            self.problem(path, 1, _l("the first line must be the module title, written as “# Title”"))
-            return None
-        if len(title) > MAX_TITLE:
-            self.problem(path, 1, _l("the title is longer than %(max)d characters", max=MAX_TITLE))
-            return None
-        if not body.strip():
-            self.problem(path, 2, _l("the module has a title but no text"))
-            return None
-        question_problems = checks.questions(text)[1]
-        for problem in question_problems:
-            self.problem(path, problem.line, problem.message)
-        return None if question_problems else text
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:

@@ -3,16 +3,18 @@ changes, so neither does its HTML), and the course media it shows."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from lms.catalog.models import Course, CourseMedia, ModuleRevision
-from lms.content import markdown, media, vtt
+from lms.accounts import permissions
+from lms.catalog.models import Course, CourseMedia, Module, ModuleRevision
+from lms.content import checks, markdown, media, revisions, vtt
+from lms.core import errors
 from lms.extensions import cache, db
 from lms.i18n.languages import CONTENT_LANGUAGES, pick
 
@@ -66,11 +68,13 @@ def labels() -> dict[str, str]:
     return {"transcript": _("Transcript"), "watch_at": _("Watch the video at %(host)s")}
 
 
-def module_html(revision: ModuleRevision, *, course: Course, language: str) -> Markup:
-    key = f"module-html:{markdown.RENDERER_VERSION}:{revision.id}:{language}"
+def module_html(revision: ModuleRevision, *, course: Course, language: str, media_base: str) -> Markup:
+    """The revision's HTML for a reader of ``language``. Cached by everything that shapes it: the
+    renderer, the revision (a revision never changes), the reader's language, the course's media
+    (a new or corrected subtitle track, a replaced video) and where media are served from."""
+    key = f"module-html:{markdown.RENDERER_VERSION}:{revision.id}:{language}:{course.media_version}:{media_base}"
     html = cache.get(key)
     if html is None:
-        media_base = url_for("catalog.media", slug=course.slug, name="x")[:-1]
         html = str(markdown.render_module_file(
             revision.body, media_base=media_base, labels=labels(),
             video=video_resolver(course=course, media_base=media_base, language=language)))
@@ -78,13 +82,42 @@ def module_html(revision: ModuleRevision, *, course: Course, language: str) -> M
     return Markup(html)
 
 
-class MediaNotFound(Exception):
+class MediaNotFound(errors.NotFound):
     pass
 
 
 def course_media(*, course: Course, name: str) -> tuple[Path, CourseMedia]:
-    """The stored file of ``name`` of a course (the caller decides who may see it)."""
+    """The stored file of ``name`` of a course, for its authors (whatever the state of what shows it)."""
     row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name))
     if row is None or not media.blob_path(row.sha256).is_file():
         raise MediaNotFound(name)
     return media.blob_path(row.sha256), row
+
+
+def learner_media(*, course: Course, name: str, viewer) -> tuple[Path, CourseMedia]:
+    """A media file of a published course, for anyone, when a module learners can see shows it (an image,
+    a video, or a subtitle track of such a video); a file only drafts, hidden or removed modules show
+    is for the course's authors. MediaNotFound otherwise."""
+    if not course.published or (name not in shown_to_learners(course) and not permissions.can_author(viewer, course)):
+        raise MediaNotFound(name)
+    return course_media(course=course, name=name)
+
+
+def shown_to_learners(course: Course) -> frozenset[str]:
+    """The media names the published texts of a course's visible modules show, with their videos'
+    tracks. Two light queries; the texts are read only when one of them changed (cached by their ids)."""
+    modules = list(db.session.scalars(select(Module.id).where(
+        Module.course_id == course.id, Module.published.is_(True), Module.archived_at.is_(None))))
+    texts = revisions.latest(modules)
+    key = "shown-media:%s:%s:%s" % (course.id, course.media_version, hashlib.sha256(
+        ",".join(str(r.id) for r in sorted(texts.values(), key=lambda r: r.id)).encode()).hexdigest()[:32])
+    names = cache.get(key)
+    if names is None:
+        bodies = db.session.scalars(select(ModuleRevision.body).where(
+            ModuleRevision.id.in_([r.id for r in texts.values()])))
+        shown = set().union(*(checks.media_shown(body) for body in bodies))
+        all_names = set(db.session.scalars(select(CourseMedia.name).where(CourseMedia.course_id == course.id)))
+        tracks = {track for video in shown for track in media.track_names(video, all_names).values()}
+        names = sorted(shown | tracks)
+        cache.set(key, names, timeout=0)
+    return frozenset(names)

@@ -53,7 +53,8 @@ def start(slug: str):
 def module(slug: str, module: str):
     page = _module_page_or_404(slug, module)
     progress = services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
-    html = content.module_html(page.revision, course=page.course, language=current_language())
+    html = content.module_html(page.revision, course=page.course, language=current_language(),
+                               media_base=url_for("catalog.media", slug=page.course.slug, name="x")[:-1])
     shares = services.watched_shares(user=current_user, module=page.entry.module, text=page.revision.body)
     response = render_template("learning/module.html", page=page, html=html, progress=progress, shares=shares)
     db.session.commit()  # after rendering, so that nothing the page shows is loaded twice
