@@ -71,6 +71,8 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "NordLearn <no-reply@nordlearn.example>"),
         # Background jobs: "queue" (a worker runs them), "immediate" (at once, in the process that queues).
         "LMS_JOBS": env.get("LMS_JOBS", "queue"),
+        # The longest any request to another server (a platform, its key set) may take, in seconds.
+        "LMS_OUTBOUND_DEADLINE": float(env.get("LMS_OUTBOUND_DEADLINE", "10")),
     }
     # Inside a platform's iframe NordLearn is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS

@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 import requests
 
 from lms.extensions import db
-from lms.lti import services
+from lms.lti import http, services
 from lms.lti.models import DeploymentStatus, LtiDeployment, LtiRegistration
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-TIMEOUT = 10
+DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 class DynamicRegistrationError(Exception):
@@ -42,19 +42,34 @@ class PlatformConfiguration:
         return f"{parts.scheme}://{parts.netloc}"
 
 
-def _https_or_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return bool(parts.netloc) and (parts.scheme == "https" or parts.hostname in ("127.0.0.1", "localhost"))
+def issued_by(issuer: str, url: str) -> bool:
+    """Whether the configuration at ``url`` may speak for ``issuer``: the issuer is the URL's prefix,
+    exactly (OpenID Connect Discovery 1.0, section 4.3): the same scheme, host and port, and its path
+    whole segments of the URL's path (``https://lms.example/a`` is no prefix of ``https://lms.example/ab``,
+    nor ``https://lms.example`` of ``https://lms.example.attacker.net``)."""
+    try:
+        theirs, ours = urlsplit(issuer), urlsplit(url)
+        ports = (theirs.port or DEFAULT_PORTS.get(theirs.scheme), ours.port or DEFAULT_PORTS.get(ours.scheme))
+    except ValueError:
+        return False
+    if theirs.query or theirs.fragment or theirs.username or not theirs.hostname:
+        return False
+    if (theirs.scheme, theirs.hostname, ports[0]) != (ours.scheme, ours.hostname, ports[1]):
+        return False
+    prefix = theirs.path.rstrip("/")
+    return ours.path == prefix or ours.path.startswith(prefix + "/")
 
 
 def fetch_configuration(openid_configuration: str) -> PlatformConfiguration:
-    if not _https_or_local(openid_configuration):
+    if not http.acceptable_url(openid_configuration):
         raise DynamicRegistrationError("the OpenID configuration URL must use https")
     try:
-        with requests.Session() as http:
-            document = http.get(openid_configuration, timeout=TIMEOUT).json()
+        with http.session() as client:
+            document = client.get(openid_configuration).json()
     except (requests.RequestException, ValueError) as error:
         raise DynamicRegistrationError(f"could not read the OpenID configuration: {error}") from error
+    if not isinstance(document, dict):
+        raise DynamicRegistrationError("the OpenID configuration is not a JSON object")
     try:
         config = PlatformConfiguration(
             issuer=str(document["issuer"]),
@@ -68,8 +83,11 @@ def fetch_configuration(openid_configuration: str) -> PlatformConfiguration:
     except (KeyError, TypeError) as error:
         raise DynamicRegistrationError(f"the OpenID configuration lacks {error}") from error
     # The configuration must come from the issuer it names (LTI-DR 1.0, section 3.5.1).
-    if not openid_configuration.startswith(config.issuer.rstrip("/")):
+    if not issued_by(config.issuer, openid_configuration):
         raise DynamicRegistrationError("the OpenID configuration URL does not belong to its issuer")
+    for url in (config.authorization_endpoint, config.token_endpoint, config.jwks_uri, config.registration_endpoint):
+        if not http.acceptable_url(url):
+            raise DynamicRegistrationError(f"the platform names an endpoint NordLearn will not use: {url[:200]}")
     return config
 
 
@@ -109,11 +127,12 @@ def register(*, config: PlatformConfiguration, registration_token: str | None, b
     """
     headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
     try:
-        with requests.Session() as http:
-            answer = http.post(config.registration_endpoint, json=client_registration(base_url), headers=headers,
-                               timeout=TIMEOUT)
+        with http.session() as client:
+            answer = client.post(config.registration_endpoint, json=client_registration(base_url), headers=headers)
             answer.raise_for_status()
             document = answer.json()
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
     except (requests.RequestException, ValueError) as error:
         raise DynamicRegistrationError(f"the platform refused the registration: {error}") from error
     client_id = document.get("client_id")

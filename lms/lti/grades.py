@@ -29,6 +29,7 @@ from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.learning.models import ModuleProgress, ProgressStatus
+from lms.lti import http as lti_http
 from lms.lti import platform_services
 from lms.lti.models import LtiGradeLink, LtiRegistration, LtiScore, ScoreStatus
 from lms.lti.services import CLAIM, is_instructor
@@ -199,8 +200,7 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None, due_on
         ).rowcount:
             claimed.append(row.id)
     db.session.commit()
-    with requests.Session() as http:
-        http.headers["User-Agent"] = "NordLearn LTI tool"
+    with lti_http.session() as http:
         for score_id in claimed:
             row = db.session.get(LtiScore, score_id)
             try:

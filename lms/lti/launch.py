@@ -36,7 +36,7 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import select
 
 from lms.extensions import cache, db
-from lms.lti import keys, nonces
+from lms.lti import http, keys, nonces
 from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiRegistration
 
 LEEWAY_SECONDS = 60
@@ -291,15 +291,14 @@ class AcceptedLaunch:
 
 def accept_launch() -> AcceptedLaunch:
     """Validate the posted id_token; raise Refusal with the reason otherwise."""
-    with requests.Session() as http:  # closed here, not left to the garbage collector
-        http.headers["User-Agent"] = "NordLearn LTI tool"
-        return _accept(http)
+    with http.session() as client:  # the platform's key set is fetched by the outbound rules
+        return _accept(client)
 
 
-def _accept(http: requests.Session) -> AcceptedLaunch:
+def _accept(client: requests.Session) -> AcceptedLaunch:
     tool_conf = DatabaseToolConf()
     request = FlaskRequest()
-    launch = _Launch(request, tool_conf, cookie_service=_Cookies(request), requests_session=http)
+    launch = _Launch(request, tool_conf, cookie_service=_Cookies(request), requests_session=client)
     launch.set_public_key_caching(_storage(), cache_lifetime=KEY_SET_LIFETIME)
     try:
         claims = launch.get_launch_data()

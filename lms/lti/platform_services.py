@@ -14,10 +14,12 @@ import jwt
 import requests
 
 from lms.extensions import cache
+from lms.lti import http as lti_http
 from lms.lti import keys
 from lms.lti.models import LtiRegistration
 
 TIMEOUT = 15
+ROSTER_BYTES = 8 * 1024 * 1024  # a platform that does not split a large roster into pages
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 100
@@ -77,7 +79,7 @@ def members(*, registration: LtiRegistration, memberships_url: str) -> list[dict
     if urlsplit(memberships_url).scheme not in ("https", "http"):
         raise PlatformServiceError("the memberships URL is not a web address")
     found: list[dict] = []
-    with requests.Session() as http:
+    with lti_http.session(max_bytes=ROSTER_BYTES) as http:
         token = access_token(registration=registration, scopes=(NRPS_SCOPE,), http=http)
         url: str | None = memberships_url
         for _page in range(MAX_PAGES):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import permissions
 from lms.accounts import services as accounts
 from lms.core import errors
+from lms.lti import http as lti_http
 from lms.accounts.models import Organisation, User
 from lms.extensions import db
 from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, LtiIdentity, LtiRegistration
@@ -61,8 +62,7 @@ class PlatformDetails:
 
 
 def _check_url(value: str, what: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    if not lti_http.acceptable_url(value):
         raise InvalidUrl(what)
 
 

@@ -24,7 +24,7 @@ from lms.accounts import services as accounts
 from lms.catalog import services as catalog
 from lms.core import FRAME_ORIGINS_KEY, content_security_policy
 from lms.core.urls import safe_next
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.i18n import LTI_SESSION_KEY, current_language
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentSource
@@ -88,6 +88,7 @@ def _framed_error(code: int, message: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("120 per minute")  # per address: a whole class behind one school network may start at once
 def login():
     """OIDC third-party initiated login."""
     try:
@@ -134,6 +135,7 @@ def _plan(accepted: launch.AcceptedLaunch) -> _Plan:
 
 
 @bp.post("/launch")
+@limiter.limit("120 per minute")
 def launch_view():
     """The platform posts the id_token here: a resource link opens its course or module,
     a deep-linking request lets an instructor pick what to add."""
@@ -273,6 +275,7 @@ def deep_link():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour")  # anyone may start it: each one makes NordLearn fetch a platform's URL
 def register():
     """LTI Dynamic Registration: the platform's administrator confirms, NordLearn registers."""
     openid_configuration = request.values.get("openid_configuration", "")
