@@ -3,8 +3,6 @@ reminders sent once, attendance (by hand or from a meeting service's CSV) counti
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +19,7 @@ from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n.languages import pick
+from lms.live import attendance
 from lms.live.models import LiveSession, LiveSessionText, SessionRegistration, calendar_token
 
 # Where a user's times are shown when they chose no time zone: their country's.
@@ -327,32 +326,21 @@ def _mark(*, user: User, course: Course, session: LiveSession, rows: list[Attend
 
 @dataclass(frozen=True)
 class ImportReport:
-    matched: int
-    unknown: list[str]
+    matched: int  # registered participants found in the report
+    found: int  # addresses in the report
+    unknown: list[str]  # addresses of people who are not registered
 
 
 def import_attendance(*, user: User, course: Course, session: LiveSession, data: bytes) -> ImportReport:
-    """A meeting service's attendance report (CSV with an e-mail column, as Zoom, Teams and Meet
-    export): registered participants found in it are marked as attended."""
-    text = data.decode("utf-8-sig", errors="replace")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = list(reader)
-    header_at = next((i for i, row in enumerate(rows[:20]) if any("mail" in c.lower() for c in row)), None)
-    if header_at is None:
-        raise InvalidSession("csv")
-    column = next(i for i, c in enumerate(rows[header_at]) if "mail" in c.lower())
-    emails = {row[column].strip().lower() for row in rows[header_at + 1:] if len(row) > column and "@" in row[column]}
-    rows = attendees(user=user, course=course, session=session)
+    """A meeting service's attendance report (Teams, Zoom, Meet, or a list from Excel): registered
+    participants found in it are marked as attended. Raises attendance.AttendanceFileError."""
+    rows = attendees(user=user, course=course, session=session)  # access first, then the file
+    emails = attendance.read_report(data).addresses
     registered = {row.user.email.lower(): row.user.id for row in rows if row.user.email}
     already = {row.user.id for row in rows if row.registration.attended}
     matched = {registered[e] for e in emails if e in registered}
     _mark(user=user, course=course, session=session, rows=rows, attended_user_ids=already | matched)
-    return ImportReport(matched=len(matched), unknown=sorted(e for e in emails if e not in registered))
+    return ImportReport(matched=len(matched), found=len(emails), unknown=[e for e in emails if e not in registered])
 
 
 def attach_recording(*, user: User, course: Course, session: LiveSession, filename: str, data: bytes) -> Module:

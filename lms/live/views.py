@@ -12,6 +12,7 @@ from lms.content import media
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n.languages import CONTENT_LANGUAGES
+from lms.live import attendance as attendance_files
 from lms.live import bp, notifications, services, times
 from lms.live.forms import SessionForm
 
@@ -143,14 +144,15 @@ def attendance(slug: str, session_id: int):
             upload = request.files.get("report")
             try:
                 report = services.import_attendance(user=current_user, course=course, session=session,
-                                                    data=upload.read(5 * 2**20) if upload else b"")
-            except services.InvalidSession:
-                flash(_("No e-mail column was found in this file. Export the attendance report as CSV with the "
-                        "participants' e-mail addresses."), "error")
+                                                    data=upload.read(attendance_files.MAX_BYTES + 1) if upload else b"")
+            except attendance_files.AttendanceFileError as refused:
+                flash(str(refused.reason), "error")
             else:
                 db.session.commit()
-                flash(ngettext("%(num)d registered participant was found in the report and marked as attended.",
-                               "%(num)d registered participants were found in the report and marked as attended.",
+                flash(ngettext("The report holds %(num)d e-mail address.", "The report holds %(num)d e-mail addresses.",
+                               report.found) + " " +
+                      ngettext("%(num)d registered participant was found in it and marked as attended.",
+                               "%(num)d registered participants were found in it and marked as attended.",
                                report.matched), "success")
         else:
             ids = {int(v) for v in request.form.getlist("attended") if v.isdigit()}

@@ -194,3 +194,41 @@ def test_any_subject_gives_a_mail_whose_headers_hold_no_line_break(mail_app, sub
     assert sorted({line.split(b":")[0] for line in head.replace(b"\r\n", b"\n").split(b"\n")
                    if line and not line[:1].isspace()}) == \
         sorted({b"Subject", b"From", b"To", b"Message-ID", b"MIME-Version", b"Content-Type", b"Content-Language"})
+
+
+def _upload_report(client, session, name: str):
+    import io
+
+    from tests.conftest import ROOT
+
+    data = (ROOT / "tests" / "data" / "attendance" / name).read_bytes()
+    path = f"/author/pv/live/{session.id}"
+    return post_form(client, path, {"action": "import", "report": (io.BytesIO(data), name)}, token_from=path,
+                     content_type="multipart/form-data")
+
+
+def test_a_finnish_teams_report_in_utf_16_marks_the_registered_participants(app, client):
+    course = make_course(slug="pv", modules=1)
+    session = schedule(course, starts=next_december())
+    for email in ("jussi.makinen@example.fi", "pirkko.hakkinen@example.fi", "not.there@example.fi"):
+        services.register(user=make_user(email=email), session=session)
+    db.session.commit()
+    login(client, "admin@example.org")
+    page = _upload_report(client, session, "teams_fi.csv").get_data(as_text=True)
+    assert "2 registered participants were found in it and marked as attended." in page
+    attended = {r.user.email for r in _registrations().values() if r.attended}
+    assert attended == {"jussi.makinen@example.fi", "pirkko.hakkinen@example.fi"}
+    assert "ville.jarvinen@example.fi" in page  # in the report, not registered: listed for the organiser
+
+
+def test_a_report_without_addresses_says_so(app, client):
+    course = make_course(slug="pv", modules=1)
+    session = schedule(course, starts=next_december())
+    services.register(user=make_user(email="someone@example.org"), session=session)
+    db.session.commit()
+    login(client, "admin@example.org")
+    page = _upload_report(client, session, "names_only.csv").get_data(as_text=True)
+    assert "No e-mail addresses were found in this file." in page and "0 registered" not in page
+    page = _upload_report(client, session, "image.png").get_data(as_text=True)
+    assert "This is not a text file." in page
+    assert not any(r.attended for r in _registrations().values())
