@@ -7,18 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import PROJECT_ROOT, load_settings
+from lms.core import uploads
 from lms.extensions import cache, csrf, db, limiter, migrate
-
-
-def _upload_limit() -> None:
-    limit = current_app.config["LMS_UPLOAD_LIMITS"].get(request.endpoint)
-    if limit:
-        request.max_content_length = limit
 
 
 def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | Path | None = None) -> Flask:
@@ -28,9 +23,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    # Before CSRF protection reads any form: a few endpoints take larger uploads (videos).
-    app.config.setdefault("LMS_UPLOAD_LIMITS", {})
-    app.before_request(_upload_limit)
+    # Before CSRF protection reads any form: a few endpoints take larger uploads, from those allowed.
+    uploads.init_app(app)
     csrf.init_app(app)
     cache.init_app(app)
     limiter.init_app(app)

@@ -55,7 +55,8 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Forms; pages that take files allow more, to those allowed to send them (lms.core.uploads).
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

@@ -9,9 +9,11 @@ and line, and nothing changes until the author applies the preview.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import shutil
 import secrets
 import stat
 import tempfile
@@ -19,6 +21,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -33,6 +36,7 @@ from lms.content.package_reader import PackageError, PackageSpec, Problem, conte
 from lms.extensions import db
 
 MAX_FILES = 2000
+MAX_UPLOAD_BYTES = 256 * 1024 * 1024  # the zip itself
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 STAGED_LIFETIME = 24 * 3600
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -61,18 +65,25 @@ def _staging() -> Path:
     return folder
 
 
-def stage(*, user: User, course: Course, data: bytes) -> str:
-    """Keep an uploaded zip until the author applies it; returns its key."""
+def stage(*, user: User, course: Course, stream: BinaryIO) -> str:
+    """Keep an uploaded zip until the author applies it (copied, never held in memory); returns its key."""
     services._require(user, course)
     folder = _staging()
     for old in folder.glob("*.zip"):
         if old.stat().st_mtime < time.time() - STAGED_LIFETIME:
             old.unlink(missing_ok=True)
     key = secrets.token_urlsafe(18)
-    fd = os.open(folder / f"{key}.zip", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    path = folder / f"{key}.zip"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        shutil.copyfileobj(stream, handle, 1 << 20)
     return key
+
+
+def discard(key: str) -> None:
+    """Delete a staged upload at once (it was refused, or applied)."""
+    with contextlib.suppress(services.NotFound):
+        _staged(key).unlink(missing_ok=True)
 
 
 def _staged(key: str) -> Path:
@@ -224,5 +235,5 @@ def apply(*, user: User, course: Course, key: str) -> packages.ImportResult:
                                           user_id=user.id)
     services.audit(course=course, user=user, action="package-applied", subject=course.slug,
                    texts=result.revisions_added, removed=result.modules_archived)
-    _staged(key).unlink(missing_ok=True)
+    discard(key)
     return result

@@ -9,9 +9,11 @@ same table. Every change is written to the course's audit log.
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -20,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Role, User
 from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
-from lms.content import checks, media, revisions
+from lms.content import checks, media, probe, revisions
 from lms.content.markdown import split_title
 from lms.accounts import permissions
 from lms.core import audit as audit_log_
@@ -69,10 +71,11 @@ class NotAnAuthor(AuthoringError):
     pass
 
 
-class InvalidImage(AuthoringError):
+class InvalidMedia(AuthoringError):
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason  # "type", "size" or "svg"
+        # "type", "size" or "svg"; for a video, why it is not one browsers play (lms.content.probe)
+        self.reason = reason
 
 
 # ---------------------------------------------------------------- access
@@ -94,6 +97,14 @@ def _require(user: User, course: Course) -> None:
 def _require_admin(user: User) -> None:
     if not permissions.is_admin(user):
         raise NotAllowed()
+
+
+def may_change(user: User, view_args: dict) -> bool:
+    """Whether ``user`` may change the course a page's ``slug`` names (checked before an upload's
+    body is read)."""
+    slug = view_args.get("slug")
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) if isinstance(slug, str) else None
+    return course is not None and permissions.can_author(user, course)
 
 
 def authored_courses(user: User) -> list[Course]:
@@ -464,45 +475,66 @@ def _stem(filename: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-_")[:80] or "media"
 
 
-def upload_media(*, user: User, course: Course, filename: str, data: bytes, kind: str = "image") -> CourseMedia:
-    """Keep an uploaded image (``kind="image"``) or video (``"video"``) with the course, under a
-    clean name; its bytes decide its type, whatever it is called."""
+def upload_media(*, user: User, course: Course, filename: str, stream: BinaryIO, kind: str = "image") -> CourseMedia:
+    """Keep an uploaded image (``kind="image"``) or video (``"video"``) with the course, under a clean
+    name. What it is is read from its bytes (a video wholly, by a media library), whatever it is
+    called; a refused file is deleted at once. InvalidMedia says why it was refused."""
     _require(user, course)
-    if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or filename.lower().endswith(".svg"):
-        raise InvalidImage("svg")
-    detected = media.sniff(data)
-    wanted = media.VIDEO_TYPES if kind == "video" else ("image/png", "image/jpeg", "image/webp", "image/gif")
-    if detected not in wanted:
-        raise InvalidImage("type")
-    if len(data) > media.max_bytes(detected):
-        raise InvalidImage("size")
-    return _keep(user=user, course=course, stem=_stem(filename), extension=MEDIA_EXTENSIONS[detected], data=data,
-                 content_type=detected)
+    limit = media.max_bytes("video/webm" if kind == "video" else "image/png")
+    try:
+        with media.receive(stream, max_bytes=limit) as incoming:
+            content_type, duration = _what_it_is(incoming, filename, kind)
+            digest = media.keep(incoming)
+    except media.TooLarge:
+        raise InvalidMedia("size") from None
+    return _name_in_course(user=user, course=course, stem=_stem(filename), extension=MEDIA_EXTENSIONS[content_type],
+                           sha256=digest, size=incoming.size, content_type=content_type, duration=duration)
+
+
+def _what_it_is(incoming: media.Incoming, filename: str, kind: str) -> tuple[str, float | None]:
+    if kind == "video":
+        try:
+            info = probe.probe(incoming.path)
+        except probe.NotPlayable as refused:
+            raise InvalidMedia(refused.reason) from None
+        return info.content_type, info.duration
+    if incoming.head.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or filename.lower().endswith(".svg"):
+        raise InvalidMedia("svg")
+    detected = media.sniff(incoming.head)
+    if detected not in media.IMAGE_TYPES:
+        raise InvalidMedia("type")
+    return detected, None
 
 
 def upload_image(*, user: User, course: Course, filename: str, data: bytes) -> CourseMedia:
-    return upload_media(user=user, course=course, filename=filename, data=data, kind="image")
+    return upload_media(user=user, course=course, filename=filename, stream=io.BytesIO(data), kind="image")
 
 
-def _keep(*, user: User, course: Course, stem: str, extension: str, data: bytes, content_type: str,
-          replace: bool = False) -> CourseMedia:
-    """Store ``data`` and name it in the course: ``stem.extension``, or ``stem-2.extension`` … when
-    that name holds other bytes (unless ``replace``)."""
+def _name_in_course(*, user: User, course: Course, stem: str, extension: str, sha256: str, size: int,
+                    content_type: str, duration: float | None = None, replace: bool = False) -> CourseMedia:
+    """Name stored bytes in the course: ``stem.extension``, or ``stem-2.extension`` … when that name
+    holds other bytes (unless ``replace``)."""
     name = f"{stem}.{extension}"
-    digest = media.store(data)
     taken = dict(db.session.execute(select(CourseMedia.name, CourseMedia.sha256)
                                     .where(CourseMedia.course_id == course.id)).all())
     number = 1
-    while not replace and name in taken and taken[name] != digest:
+    while not replace and name in taken and taken[name] != sha256:
         number += 1
         name = f"{stem}-{number}.{extension}"
-    duration = media.describe_stored(digest, name)[1] if content_type in media.VIDEO_TYPES else None
-    row, what = media.record(course=course, name=name, sha256=digest, content_type=content_type, size=len(data),
+    row, what = media.record(course=course, name=name, sha256=sha256, content_type=content_type, size=size,
                              duration=duration)
     if what != "same":
         audit(course=course, user=user, action=f"media-{what}", subject=name)
     db.session.flush()
     return row
+
+
+def videos_without_length(course: Course) -> list[str]:
+    """The course's videos whose length is not known (stored before lengths were read whole): a module
+    that asks for a share of them to be watched cannot be completed until they are uploaded again."""
+    return sorted(db.session.scalars(select(CourseMedia.name).where(
+        CourseMedia.course_id == course.id, CourseMedia.content_type.in_(media.VIDEO_TYPES),
+        CourseMedia.duration.is_(None))))
 
 
 def course_videos(course: Course) -> list[str]:
@@ -535,8 +567,8 @@ def save_track(*, user: User, course: Course, video: str, language: str, text: s
         problems = [checks.Problem(1, str(_l("the subtitle file is larger than 1 MiB")))] + problems
     if problems:
         raise Invalid(problems)
-    return _keep(user=user, course=course, stem=f"{video.rsplit('.', 1)[0]}.{language}", extension="vtt",
-                 data=data, content_type="text/vtt", replace=True)
+    return _name_in_course(user=user, course=course, stem=f"{video.rsplit('.', 1)[0]}.{language}", extension="vtt",
+                           sha256=media.store(data), size=len(data), content_type="text/vtt", replace=True)
 
 
 @dataclass(frozen=True)

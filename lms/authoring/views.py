@@ -112,7 +112,8 @@ def workspace(slug: str):
     modules, removed = services.workspace(user=current_user, course=course)
     title, _summary = catalog.course_text(course, current_language())
     return render_template("authoring/workspace.html", course=course, title=title, modules=modules,
-                           removed=removed, form=form, languages=CONTENT_LANGUAGES), 422 if form.errors else 200
+                           removed=removed, form=form, languages=CONTENT_LANGUAGES,
+                           unmeasured=services.videos_without_length(course)), 422 if form.errors else 200
 
 
 @bp.post("/<slug>/modules/<module>/move")
@@ -256,11 +257,9 @@ def _upload_video(course, form, text: str) -> tuple[str, int]:
         return text, 422
     try:
         video = services.upload_media(user=current_user, course=course, filename=upload.filename,
-                                      data=upload.read(media_files.max_bytes("video/webm") + 1), kind="video")
-    except services.InvalidImage as invalid:
-        form.video.errors.append(_("The video is larger than %(size)d MiB.",
-                                   size=media_files.max_bytes("video/webm") // 2**20) if invalid.reason == "size"
-                                 else _("This file is not an MP4 or WebM video."))
+                                      stream=upload.stream, kind="video")
+    except services.InvalidMedia as invalid:
+        form.video.errors.append(media_files.refusal(invalid.reason, kind="video"))
         return text, 422
     db.session.commit()
     flash(_("The video is uploaded and added at the end of the text. Add its subtitles, then save."), "success")
@@ -316,13 +315,10 @@ def _upload_image(course, form, text: str) -> tuple[str, int]:
         form.alt.errors.append(_("Describe the image: readers who cannot see it hear this text."))
         return text, 422
     try:
-        image = services.upload_image(user=current_user, course=course, filename=upload.filename,
-                                      data=upload.read(media_files.MAX_MEDIA_BYTES + 1))
-    except services.InvalidImage as invalid:
-        form.image.errors.append({
-            "svg": _("SVG images are not accepted; please upload PNG, JPEG, WebP or GIF."),
-            "size": _("The image is larger than 5 MiB."),
-        }.get(invalid.reason, _("This file is not a PNG, JPEG, WebP or GIF image.")))
+        image = services.upload_media(user=current_user, course=course, filename=upload.filename,
+                                      stream=upload.stream, kind="image")
+    except services.InvalidMedia as invalid:
+        form.image.errors.append(media_files.refusal(invalid.reason, kind="image"))
         return text, 422
     db.session.commit()
     flash(_("The image is uploaded and added at the end of the text. Save to keep it."), "success")
@@ -418,10 +414,11 @@ def package(slug: str):
     form = forms.PackageForm()
     problems, preview, status = [], None, 200
     if form.validate_on_submit():
-        key = packages.stage(user=current_user, course=course, data=form.package.data.read())
+        key = packages.stage(user=current_user, course=course, stream=form.package.data.stream)
         try:
             preview = packages.preview(user=current_user, course=course, key=key)
         except PackageError as error:
+            packages.discard(key)  # refused: nothing of it is kept
             problems, status = error.problems, 422
     elif form.errors:
         status = 422
@@ -434,10 +431,12 @@ def package(slug: str):
 def apply_package(slug: str):
     course = _course(slug)
     form = forms.PackageForm()
+    key = request.form.get("key", "")
     try:
-        result = packages.apply(user=current_user, course=course, key=request.form.get("key", ""))
+        result = packages.apply(user=current_user, course=course, key=key)
     except PackageError as error:
         db.session.rollback()
+        packages.discard(key)
         return render_template("authoring/package.html", course=course, form=form, problems=error.problems,
                                preview=None), 422
     db.session.commit()

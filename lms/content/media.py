@@ -6,14 +6,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import struct
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
 
 from lms.catalog.models import Course, CourseMedia
+from lms.content import probe
 from lms.core.types import utcnow
 from lms.extensions import db
 
@@ -24,6 +28,8 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}(?:\.(png|jpe?g|webp|gif|mp4|we
 EXTENSION_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
                    "gif": "image/gif", "mp4": "video/mp4", "webm": "video/webm", "vtt": "text/vtt"}
 VIDEO_TYPES = ("video/mp4", "video/webm")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
+HEAD_BYTES = 64 * 1024
 
 
 def max_bytes(content_type: str) -> int:
@@ -35,7 +41,8 @@ def max_bytes(content_type: str) -> int:
 
 
 def sniff(data: bytes) -> str | None:
-    """The image type the bytes really are, whatever the file is called."""
+    """The image type (or WebVTT) the first bytes really are, whatever the file is called. Videos are
+    told by reading them whole (``lms.content.probe``), never by their first bytes."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
@@ -44,10 +51,6 @@ def sniff(data: bytes) -> str | None:
         return "image/gif"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    if data[4:8] == b"ftyp":
-        return "video/mp4"
-    if data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in data[:64]:
-        return "video/webm"
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if body.startswith(b"WEBVTT") and body[6:7] in (b"", b"\n", b"\r", b" ", b"\t"):
         return "text/vtt"
@@ -94,11 +97,12 @@ def shown_in(name: str, text: str) -> bool:
 
 
 def describe_stored(sha256: str, name: str) -> tuple[str, float | None]:
-    """The content type and, for a video, the duration of stored bytes named ``name``."""
+    """The content type and, for a video, the duration of stored bytes named ``name`` (a video is
+    read whole, with PyAV: see ``lms.content.probe``)."""
     content_type = expected_type(name) or "application/octet-stream"
     if content_type not in VIDEO_TYPES:
         return content_type, None
-    return content_type, video_duration(blob_path(sha256).read_bytes())
+    return content_type, probe.probe(blob_path(sha256)).duration
 
 
 def store(data: bytes) -> str:
@@ -114,34 +118,55 @@ def store(data: bytes) -> str:
     return digest
 
 
-def video_duration(data: bytes) -> float | None:
-    """A WebM's or MP4's length in seconds from its header (Segment Info / ``mvhd``), if present."""
-    kind = sniff(data)
-    head = data[: 4 * 1024 * 1024]
-    if kind == "video/webm":
-        scale = 1_000_000
-        at = head.find(b"\x2a\xd7\xb1")
-        if at >= 0 and head[at + 3] & 0x80:
-            length = head[at + 3] & 0x7F
-            scale = int.from_bytes(head[at + 4: at + 4 + length], "big") or scale
-        at = head.find(b"\x44\x89")
-        if at < 0 or head[at + 2] not in (0x84, 0x88):
-            return None
-        fmt = ">d" if head[at + 2] == 0x88 else ">f"
-        value = struct.unpack(fmt, head[at + 3: at + 3 + (8 if fmt == ">d" else 4)])[0]
-        seconds = value * scale / 1e9
-    elif kind == "video/mp4":
-        at = head.find(b"mvhd")
-        if at < 0:
-            return None
-        if head[at + 4] == 1:
-            timescale, duration = struct.unpack(">IQ", head[at + 24: at + 36])
-        else:
-            timescale, duration = struct.unpack(">II", head[at + 16: at + 24])
-        seconds = duration / timescale if timescale else 0
-    else:
-        return None
-    return seconds if 0 < seconds < 24 * 3600 else None
+# ---------------------------------------------------------------- uploads
+
+
+class TooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An upload copied to a private temporary file (never into memory), with its hash and size."""
+
+    path: Path
+    sha256: str
+    size: int
+    head: bytes  # its first bytes, to tell what it is
+
+
+@contextmanager
+def receive(stream: BinaryIO, *, max_bytes: int) -> Iterator[Incoming]:
+    """Copy ``stream`` into a temporary file beside the media store, at most ``max_bytes`` (TooLarge
+    beyond). The file is deleted when the block ends, unless ``keep`` took it: a refused upload
+    leaves nothing behind."""
+    folder = media_root() / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix="upload-")
+    path = Path(name)
+    try:
+        digest, size, head = hashlib.sha256(), 0, b""
+        with os.fdopen(fd, "wb") as sink:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(max_bytes)
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                digest.update(chunk)
+                sink.write(chunk)
+        yield Incoming(path, digest.hexdigest(), size, head)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def keep(incoming: Incoming) -> str:
+    """Move an accepted upload into the store, under its SHA-256 (once: the same bytes are kept once)."""
+    target = blob_path(incoming.sha256)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(incoming.path, target)
+    return incoming.sha256
 
 
 # ---------------------------------------------------------------- the course's media rows (the one writer)
@@ -173,3 +198,25 @@ def forget(*, course: Course, row: CourseMedia) -> None:
     db.session.delete(row)
     course.media_version = (course.media_version or 0) + 1
     db.session.flush()
+
+
+def refusal(reason: str, *, kind: str = "video") -> str:
+    """Why an upload was refused, in the reader's language (``reason``: see ``upload_media``)."""
+    from flask_babel import gettext as _
+
+    if reason == "size":
+        return _("The file is larger than %(size)d MiB.", size=max_bytes("video/webm" if kind == "video"
+                                                                           else "image/png") // 2**20)
+    if kind == "image":
+        return (_("SVG images are not accepted; please upload PNG, JPEG, WebP or GIF.") if reason == "svg"
+                else _("This file is not a PNG, JPEG, WebP or GIF image."))
+    return {
+        "not-video": _("This file has no picture: it is sound only, or a still image. Upload a video."),
+        "container": _("Browsers cannot play this kind of file. Save the video as MP4 (H.264 with AAC sound) or "
+                       "WebM (VP8, VP9 or AV1)."),
+        "codec": _("Browsers cannot play the way this video is encoded. Export it as MP4 with H.264 and AAC "
+                   "sound, or as WebM with VP9 or AV1."),
+        "duration": _("The length of this video cannot be read, so the share watched could not be checked; it "
+                      "may be incomplete. Export it again and upload the new file."),
+    }.get(reason, _("This file is not a video NordLearn can read, or it is incomplete. Upload an MP4 or WebM "
+                    "video."))

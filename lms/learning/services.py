@@ -321,5 +321,6 @@ def watched_shares(*, user: User, module: Module, text: str) -> dict[str, float]
     seconds = dict(db.session.execute(select(VideoProgress.video, VideoProgress.seconds).where(
         VideoProgress.user_id == user.id, VideoProgress.module_id == module.id,
         VideoProgress.video.in_(names))).all())
-    return {name: (min(seconds.get(name, 0.0) / durations[name], 1.0) if durations.get(name) else 1.0)
+    # A video whose length is unknown counts as not watched: the rule is never waived for it.
+    return {name: (min(seconds.get(name, 0.0) / durations[name], 1.0) if durations.get(name) else 0.0)
             for name in names if name in durations}

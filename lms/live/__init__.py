@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from lms.core import hooks
+from lms.core import hooks, uploads
 
 bp = Blueprint("live", __name__)
 
@@ -12,7 +12,9 @@ bp = Blueprint("live", __name__)
 def init_app(app: Flask) -> None:
     from lms.live import cli, views  # noqa: F401  (routes)
 
-    app.config["LMS_UPLOAD_LIMITS"]["live.attendance"] = app.config["LMS_MAX_VIDEO_BYTES"] + 2**20
+    from lms.authoring.services import may_change
+
+    uploads.allow(app, "live.attendance", max_bytes=app.config["LMS_MAX_VIDEO_BYTES"] + 2**20, allowed=may_change)
     app.register_blueprint(bp)
     app.cli.add_command(cli.live_cli)
     app.jinja_env.filters["session_time"] = views.session_time

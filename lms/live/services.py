@@ -343,14 +343,14 @@ def import_attendance(*, user: User, course: Course, session: LiveSession, data:
     return ImportReport(matched=len(matched), found=len(emails), unknown=[e for e in emails if e not in registered])
 
 
-def attach_recording(*, user: User, course: Course, session: LiveSession, filename: str, data: bytes) -> Module:
+def attach_recording(*, user: User, course: Course, session: LiveSession, filename: str, stream) -> Module:
     """The session's recording becomes a new module of the course: a draft holding the video,
     for its authors to give subtitles and publish."""
     from lms.authoring import services as authoring
 
     if not can_author(user, course) or session.course_id != course.id:
         raise NotAllowed(course.slug)
-    video = authoring.upload_media(user=user, course=course, filename=filename, data=data, kind="video")
+    video = authoring.upload_media(user=user, course=course, filename=filename, stream=stream, kind="video")
     title = text_of(session, course.default_language, course.default_language).title
     slug, number = f"recording-{session.id}", 1
     while db.session.scalar(select(Module.id).where(Module.course_id == course.id, Module.slug == slug)):

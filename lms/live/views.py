@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -131,10 +133,10 @@ def attendance(slug: str, session_id: int):
             try:
                 module = services.attach_recording(
                     user=current_user, course=course, session=session, filename=upload.filename if upload else "",
-                    data=upload.read(media.max_bytes("video/webm") + 1) if upload else b"")
-            except authoring.InvalidImage:
+                    stream=upload.stream if upload else io.BytesIO())
+            except authoring.InvalidMedia as invalid:
                 db.session.rollback()
-                flash(_("This file is not an MP4 or WebM video, or it is too large."), "error")
+                flash(media.refusal(invalid.reason), "error")
             else:
                 db.session.commit()
                 flash(_("The recording is a new module now. Add its subtitles, then publish it."), "success")

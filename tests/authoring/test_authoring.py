@@ -254,7 +254,7 @@ def test_images_need_alt_text_and_a_real_image_type(app, tmp_path):
     course = db.session.scalar(select(Course))
     try:  # 5 MiB at most (checked in the service, whichever way the bytes come)
         services.upload_image(user=writer, course=course, filename="huge.png", data=PNG + b"\0" * (5 * 1024 * 1024))
-    except services.InvalidImage as refused_size:
+    except services.InvalidMedia as refused_size:
         assert refused_size.reason == "size"
     else:
         raise AssertionError("a 5 MiB + image was accepted")

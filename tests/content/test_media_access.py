@@ -3,6 +3,8 @@ them: those of a draft, a hidden or removed module, or an unpublished course are
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from sqlalchemy import select
@@ -41,7 +43,8 @@ def course_with_media(app):
     course = make_course(slug="demo", modules=3)
     visible, hidden, removed = course.modules
     names = {what: _image(admin, course, what) for what in ("visible", "draft", "hidden", "removed")}
-    video = authoring.upload_media(user=admin, course=course, filename="lecture.webm", data=webm(4), kind="video")
+    video = authoring.upload_media(user=admin, course=course, filename="lecture.webm", stream=io.BytesIO(webm(4)),
+                                   kind="video")
     authoring.save_track(user=admin, course=course, video=video.name, language="en",
                          text=vtt(("00:00.000", "00:02.000", "Hello")))
     _show(admin, course, visible, f"![Shown](media/{names['visible']})")
