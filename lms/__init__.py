@@ -12,7 +12,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import PROJECT_ROOT, load_settings
-from lms.core import uploads
+from lms.core import ratelimit, uploads  # noqa: F401  (ratelimit: the counters' storage)
 from lms.extensions import cache, csrf, db, limiter, migrate
 
 

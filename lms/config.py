@@ -87,8 +87,9 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         REMEMBER_COOKIE_SAMESITE="None" if embedded else "Lax",
         REMEMBER_COOKIE_SECURE=embedded or base_url.startswith("https://"),
     )
-    # Rate limits are counted where every instance sees them: Redis when configured.
-    settings["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    # Rate limits are counted where every worker and instance sees them: Redis when configured, else
+    # a table in the database (never per-process memory).
+    settings["RATELIMIT_STORAGE_URI"] = redis_url or "nordlearn+db://"
     settings["RATELIMIT_KEY_PREFIX"] = "lms-limits"
     if redis_url:
         settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="lms:")

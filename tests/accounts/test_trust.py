@@ -204,3 +204,36 @@ def test_the_database_file_and_the_instance_folder_are_not_readable_by_others(tm
     assert stat.S_IMODE(instance.stat().st_mode) & 0o077 == 0
     for path in instance.glob("nordlearn.sqlite3*"):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
+
+
+# ---------------------------------------------------------------- rate limits shared by every worker
+
+
+def test_login_limits_hold_across_instances_without_redis(database_url, tmp_path):
+    """Two instances on one database (as two workers or two machines): the failed logins of an
+    account are counted together, so the limit is the limit, not the limit times the workers."""
+    from tests.conftest import make_app
+
+    first = make_app(database_url, tmp_path / "one", RATELIMIT_ENABLED=True)
+    second = make_app(database_url, tmp_path / "two", RATELIMIT_ENABLED=True)
+    assert first.config["RATELIMIT_STORAGE_URI"] == "nordlearn+db://"
+    with first.app_context():
+        db.create_all()
+        make_user(email="target@example.org")
+    statuses = []
+    for attempt in range(12):
+        app = (first, second)[attempt % 2]
+        with app.app_context():
+            client = app.test_client()
+            statuses.append(post_form(client, "/account/login", {"email": "target@example.org",
+                                                                 "password": "guess guess guess"}).status_code)
+    assert statuses == [422] * 10 + [429, 429]
+    with first.app_context():
+        db.session.remove()
+        if database_url.startswith("postgresql"):
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+    with second.app_context():
+        db.engine.dispose()
