@@ -102,4 +102,4 @@ class AuthorForm(FlaskForm):
 
 class TrackForm(FlaskForm):
     text = TextAreaField(_l("Subtitles (WebVTT)"), validators=[Length(max=1_000_000)])
-    upload = FileField(_l("Or upload a .vtt file"))
+    upload = FileField(_l("Or upload a .vtt or .srt file"))

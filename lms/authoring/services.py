@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Role, User
 from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
-from lms.content import checks, media, probe, revisions
+from lms.content import checks, media, probe, revisions, tracks
 from lms.content.markdown import split_title
 from lms.accounts import permissions
 from lms.core import audit as audit_log_
@@ -550,25 +550,22 @@ def track_text(*, user: User, course: Course, video: str, language: str) -> str 
     row = db.session.scalar(select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name))
     if row is None or not media.blob_path(row.sha256).is_file():
         return None
-    return media.blob_path(row.sha256).read_bytes().decode("utf-8", errors="replace")
+    return tracks.decode(media.blob_path(row.sha256).read_bytes())[0]
 
 
-def save_track(*, user: User, course: Course, video: str, language: str, text: str) -> CourseMedia:
-    """Keep ``text`` as the WebVTT subtitles of ``video`` in ``language``; Invalid with lines otherwise."""
-    from lms.content import vtt
-
+def save_track(*, user: User, course: Course, video: str, language: str, data: bytes,
+               filename: str = "") -> CourseMedia:
+    """Keep ``data`` (a WebVTT file, or SubRip, converted) as the subtitles of ``video`` in ``language``;
+    Invalid with the problems on their lines otherwise."""
     _require(user, course)
     if video not in course_videos(course) or language not in CONTENT_LANGUAGES:
         raise NotFound(video)
-    text = text.replace("\r\n", "\n")
-    data = text.encode("utf-8")
-    _cues, problems = vtt.parse(text)
-    if len(data) > media.MAX_TRACK_BYTES:
-        problems = [checks.Problem(1, str(_l("the subtitle file is larger than 1 MiB")))] + problems
-    if problems:
+    text, problems = tracks.read_track(filename, data)
+    if problems or text is None:
         raise Invalid(problems)
+    stored = text.encode("utf-8")
     return _name_in_course(user=user, course=course, stem=f"{video.rsplit('.', 1)[0]}.{language}", extension="vtt",
-                           sha256=media.store(data), size=len(data), content_type="text/vtt", replace=True)
+                           sha256=media.store(stored), size=len(stored), content_type="text/vtt", replace=True)
 
 
 @dataclass(frozen=True)

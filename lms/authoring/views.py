@@ -13,6 +13,7 @@ from lms.catalog import services as catalog
 from lms.content import markdown
 from lms.content import media as media_files
 from lms.content import services as content
+from lms.content import tracks
 from lms.content.package_reader import PackageError
 from lms.extensions import db
 from lms.i18n import current_language
@@ -279,13 +280,13 @@ def subtitles(slug: str, video: str, language: str):
     if request.method == "GET":
         form.text.data = current if current is not None else "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n"
     elif form.validate_on_submit():
-        text = form.text.data or ""
+        data, filename = (form.text.data or "").encode("utf-8"), ""
         if form.upload.data and form.upload.data.filename:
-            raw = form.upload.data.read(media_files.MAX_TRACK_BYTES + 1)
-            text = raw.decode("utf-8", errors="replace")
-            form.text.data = text
+            data, filename = form.upload.data.read(media_files.MAX_TRACK_BYTES + 1), form.upload.data.filename
+            form.text.data = tracks.decode(data)[0]
         try:
-            services.save_track(user=current_user, course=course, video=video, language=language, text=text)
+            services.save_track(user=current_user, course=course, video=video, language=language, data=data,
+                                filename=filename)
         except services.Invalid as invalid:
             problems, status = invalid.problems, 422
         else:

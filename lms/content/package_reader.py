@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from flask_babel import lazy_gettext as _l
 
-from lms.content import checks, media, probe, vtt
+from lms.content import checks, media, probe, tracks
 from lms.content.syntax import content_hash  # noqa: F401  (part of the package API)
 from lms.i18n.languages import CONTENT_LANGUAGES
 
@@ -233,7 +233,7 @@ class _Reader:
             if media.sniff(data[: media.HEAD_BYTES]) != wanted:
                 self.problem(path, None, _l("the file is not what its name says it is"))
             elif wanted == "text/vtt":
-                problems = vtt.parse(data.decode("utf-8", errors="replace"))[1]
+                problems = tracks.read_track(path.name, data)[1]
                 for problem in problems:
                     self.problem(path, problem.line, problem.message)
                 if not problems:

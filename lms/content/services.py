@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lms.accounts import permissions
 from lms.catalog.models import Course, CourseMedia, Module, ModuleRevision
 from lms.content import checks, markdown, media, revisions, vtt
+from lms.content import tracks as track_files
 from lms.core import errors
 from lms.extensions import cache, db
 from lms.i18n.languages import CONTENT_LANGUAGES, pick
@@ -53,8 +54,8 @@ def video_resolver(*, course: Course, media_base: str, language: str):
         if chosen is not None:
             path = media.blob_path(rows[tracks[chosen]].sha256)
             if path.is_file():
-                cues, _problems = vtt.parse(path.read_bytes().decode("utf-8", errors="replace"))
-                transcript = vtt.transcript(cues)
+                text, _problems = track_files.decode(path.read_bytes())
+                transcript = vtt.transcript(vtt.parse(text)[0])
         ordered = sorted(tracks, key=list(CONTENT_LANGUAGES).index)
         return Video(url=media_base + name, transcript=transcript, transcript_language=chosen,
                      tracks=[Track(code, CONTENT_LANGUAGES[code], media_base + tracks[code], code == chosen)

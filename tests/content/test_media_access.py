@@ -46,7 +46,7 @@ def course_with_media(app):
     video = authoring.upload_media(user=admin, course=course, filename="lecture.webm", stream=io.BytesIO(webm(4)),
                                    kind="video")
     authoring.save_track(user=admin, course=course, video=video.name, language="en",
-                         text=vtt(("00:00.000", "00:02.000", "Hello")))
+                         data=vtt(("00:00.000", "00:02.000", "Hello")).encode())
     _show(admin, course, visible, f"![Shown](media/{names['visible']})")
     _show(admin, course, visible, f"![Not yet](media/{names['draft']})", publish=False)
     _show(admin, course, hidden, f"![Hidden](media/{names['hidden']})\n\n::: video media/{video.name}\n:::")

@@ -132,7 +132,7 @@ def test_a_corrected_subtitle_reaches_learners_at_once(app, runner, tmp_path):
     admin = make_user(email="admin@example.org", role=Role.ADMIN)
     course = db.session.scalar(select(Module).where(Module.slug == "lecture")).course
     authoring.save_track(user=admin, course=course, video="lecture.webm", language="fi",
-                         text="WEBVTT\n\n00:00.000 --> 00:04.000\nTervetuloa korjatulle luennolle.\n")
+                         data=b"WEBVTT\n\n00:00.000 --> 00:04.000\nTervetuloa korjatulle luennolle.\n")
     db.session.commit()
     html = reader.get(page).get_data(as_text=True)
     assert "Tervetuloa korjatulle luennolle." in html and "vaaratilanneluentoon" not in html

@@ -18,7 +18,7 @@ from lms.core.types import utcnow
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import ModuleProgress, ProgressStatus
-from tests.conftest import login, post_form
+from tests.conftest import ROOT, login, post_form
 from tests.content.test_packages import write_package
 from tests.factories import make_user
 from tests.videos import vtt, webm
@@ -224,3 +224,32 @@ def test_the_translation_table_shows_each_videos_subtitles(app, lecture):
     assert 'href="/author/demo-course/subtitles/lecture.webm/fi">Current' in html
     assert 'href="/author/demo-course/subtitles/lecture.webm/en">Source' in html
     assert 'href="/author/demo-course/subtitles/lecture.webm/da">Missing' in html
+
+
+def test_ordinary_subtitle_files_and_subrip_are_taken_and_the_transcript_reads_right(app, lecture):
+    """Files as captioning tools write them: a header with Kind and Language, NOTE, STYLE and REGION
+    blocks, tabs and cue settings; a SubRip file converted; character references decoded once."""
+    data = ROOT / "tests" / "data" / "vtt"
+    make_user(email="admin@example.org", role=Role.ADMIN)
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    page = "/author/demo-course/subtitles/lecture.webm/{}"
+
+    def upload(language: str, name: str):
+        return post_form(admin, page.format(language), {"upload": (io.BytesIO((data / name).read_bytes()), name)},
+                         token_from=page.format(language), content_type="multipart/form-data")
+
+    for language, name in (("da", "kind-language-header.vtt"), ("nb", "note-style-region.vtt"),
+                           ("nn", "tabs-and-settings.vtt"), ("fi", "entities.vtt"), ("is", "plain.srt")):
+        answer = upload(language, name)
+        assert answer.status_code == 302, (name, answer.get_data(as_text=True))
+    converted = authoring.track_text(user=db.session.scalar(select(User).where(User.role == Role.ADMIN)),
+                                     course=db.session.scalar(select(Course)), video="lecture.webm", language="is")
+    assert converted.startswith("WEBVTT") and "-->" in converted and "," not in converted.split("\n")[2]
+    reader = learner(app, "fi")
+    html = reader.get("/courses/demo-course/modules/lecture").get_data(as_text=True)
+    transcript = html[html.index('class="transcript"'):]
+    assert "Q&amp;A with &lt;b&gt; as text" in transcript  # shown as "Q&A with <b> as text"
+    assert "&amp;amp;" not in transcript and "Roger Bingham" not in transcript
+    refused = upload("lt", "bad-timing.srt")
+    assert refused.status_code == 422 and "SubRip" in refused.get_data(as_text=True)
