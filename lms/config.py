@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,9 +77,12 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "LMS_OUTBOUND_DEADLINE": float(env.get("LMS_OUTBOUND_DEADLINE", "10")),
     }
     # Inside a platform's iframe NordLearn is a third party: its cookies must be
-    # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS
-    # (and on http://localhost). Over plain HTTP elsewhere they stay Lax.
-    embedded = env.get("LMS_EMBEDDED_COOKIES", "1" if base_url.startswith("https://") else "0") == "1"
+    # SameSite=None; Secure; Partitioned (CHIPS), which browsers accept over HTTPS and on
+    # http://127.0.0.1 and http://localhost (secure contexts): so on by default there, and `make run`
+    # works inside a platform's frame out of the box. Over plain HTTP elsewhere they stay Lax.
+    host = urlsplit(base_url).hostname or ""
+    secure_context = base_url.startswith("https://") or host in ("127.0.0.1", "localhost", "::1")
+    embedded = env.get("LMS_EMBEDDED_COOKIES", "1" if secure_context else "0") == "1"
     settings.update(
         LMS_EMBEDDED_COOKIES=embedded,
         SESSION_COOKIE_SAMESITE="None" if embedded else "Lax",

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, has_app_context
+from flask import Flask
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
@@ -51,8 +51,8 @@ def job(**options) -> Callable:
     def decorator(function: Callable) -> Callable:
         @functools.wraps(function)
         def in_app(*args, **kwargs):
-            if has_app_context():
-                return function(*args, **kwargs)
+            # An application context of its own (its own database session), in the worker as in
+            # ``immediate`` mode, where a job runs as the queuing transaction commits.
             with _apps[0].app_context():
                 return function(*args, **kwargs)
 
@@ -65,12 +65,9 @@ def job(**options) -> Callable:
 
 
 def after_commit(task, *args, **kwargs) -> None:
-    """Queue ``task`` once the current database transaction commits (at once in ``immediate`` mode)."""
+    """Queue ``task`` once the current database transaction commits (in ``immediate`` mode, run it then)."""
     from lms.extensions import db
 
-    if huey.immediate:
-        task(*args, **kwargs)
-        return
     db.session().info.setdefault(_AFTER_COMMIT, []).append((task, args, kwargs))
 
 

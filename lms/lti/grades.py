@@ -3,7 +3,8 @@
 A learner's launch through a resource link that grants the score scope records a
 grade link (which line item, for which course or module). Completing a module
 queues scores in the outbox (``LtiScore``) in the same transaction as the
-progress itself, so a score is never lost: it is sent right after the request,
+progress itself, so a score is never lost: the worker sends it once that
+transaction commits (never the request: a slow platform never slows a learner),
 and whatever a platform did not take is sent again by ``flask --app wsgi lti
 sync-grades`` with exponential back-off, shown to admins until it is delivered.
 
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
-from flask import after_this_request, g, has_request_context
 from sqlalchemy import func, select, update
 
 from lms.accounts.models import User
@@ -28,6 +28,7 @@ from lms.catalog import services as catalog
 from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db
+from lms.jobs import job
 from lms.learning.models import ModuleProgress, ProgressStatus
 from lms.lti import http as lti_http
 from lms.lti import platform_services
@@ -129,8 +130,7 @@ def _queue(link: LtiGradeLink, score: Score, *, at: datetime) -> LtiScore:
                    status=ScoreStatus.PENDING, attempts=0, next_attempt_at=at)
     db.session.add(row)
     db.session.flush()
-    if has_request_context():
-        _send_after_request(row.id)
+    send_scores.queue([row.id])
     return row
 
 
@@ -145,19 +145,12 @@ def on_module_completed(user: User, *, module: Module, at: datetime) -> None:
             _queue(link, score, at=at)
 
 
-def _send_after_request(score_id: int) -> None:
-    """Send the scores this request queued once it has committed them, without failing the page."""
-    pending = g.setdefault("lti_scores_to_send", [])
-    if not pending:
-        @after_this_request
-        def send(response):
-            try:
-                deliver(ids=list(g.lti_scores_to_send))
-            except Exception:  # the scores stay in the outbox for sync-grades
-                db.session.rollback()
-                log.exception("sending LTI scores after the request failed")
-            return response
-    pending.append(score_id)
+@job()
+def send_scores(score_ids: list[int]) -> None:
+    """Send these scores now (those a platform refuses wait for ``lti sync-grades``, with back-off)."""
+    report = deliver(ids=score_ids)
+    for error in report.errors or []:
+        log.warning("LTI score not sent: %s", error)
 
 
 # ---------------------------------------------------------------- delivery

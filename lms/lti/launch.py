@@ -8,11 +8,17 @@ registration, the deployment and the message; on top of it NordLearn:
 - refetches the platform's key set once when a token names an unknown ``kid``
   (a platform key change), instead of failing on a cached set;
 - checks the LTI ``version`` claim itself;
+- accepts a login only for a ``target_link_uri`` on NordLearn's own origin, and a
+  launch only when its ``target_link_uri`` claim is the one of its login (OIDC and
+  LTI Core 1.3), checks ``azp`` whenever it is present;
 - supports the LTI platform-storage flow (``lti_storage_target``, 1EdTech "OIDC
   Login with LTI Client Side postMessages"): when the browser sends no state
-  cookie, the state and nonce recorded at the login (server side, once) stand in
-  for it, and the view asks the platform's storage for the state before anyone is
-  signed in.
+  cookie, the login's record (server side, once) stands in for it, and nobody is
+  signed in until the browser shows a secret its login page kept in the platform's
+  storage: that binds the launch to the browser that started it (the state alone
+  travels in URLs and forms, so it proves nothing);
+- when a frame keeps neither cookies nor platform storage, answers with a link
+  that starts the launch again at top level, in a window of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import requests
@@ -42,20 +48,24 @@ from lms.lti.models import DeploymentPolicy, DeploymentStatus, LtiDeployment, Lt
 LEEWAY_SECONDS = 60
 KEY_SET_LIFETIME = 3600
 LTI_VERSION = "1.3.0"
-STORAGE_LOGIN_PREFIX = "lti-storage-login:"
-STORAGE_LOGIN_LIFETIME = 600
+LOGIN_PREFIX = "lti-login:"
+LOGIN_LIFETIME = 600
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 class Refusal(Exception):
     """A login or launch NordLearn will not accept. ``reason`` names it for the page."""
 
-    def __init__(self, reason: str, detail: str = "", *, pending: tuple[int, str] | None = None):
+    def __init__(self, reason: str, detail: str = "", *, pending: tuple[int, str] | None = None,
+                 restart: str | None = None, frame_origins: list[str] | None = None):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
         # (registration id, deployment id) of an unknown deployment, to record for an admin.
         self.pending = pending
+        # The login URL that starts the launch again at top level, when a frame cannot keep it.
+        self.restart = restart
+        self.frame_origins = frame_origins or []
 
 
 @dataclass
@@ -129,19 +139,34 @@ class DatabaseToolConf(ToolConfAbstract):
 
 class _Launch(FlaskMessageLaunch):
     storage_login: dict | None = None  # the login's record, when the state came without a cookie
+    login_record: dict | None = None  # the login's record, when the state cookie came back
 
     def validate_state(self):
+        state = str(self._get_request_param("state") or "")[:200]
+        record = cache.get(LOGIN_PREFIX + state) if state else None
         try:
-            return super().validate_state()
+            super().validate_state()
         except LtiException as error:
-            state = self._get_request_param("state")
-            record = cache.get(STORAGE_LOGIN_PREFIX + state) if state else None
             if record is None:
                 raise
-            cache.delete(STORAGE_LOGIN_PREFIX + state)  # one launch per login
-            self.storage_login = {**record, "state": state}
-            current_app.logger.info("LTI launch without a state cookie: platform storage will confirm (%s)", error)
-            return self
+            if record.get("storage_target"):
+                cache.delete(LOGIN_PREFIX + state)  # one launch per login
+                self.storage_login = {**record, "state": state}
+                current_app.logger.info("LTI launch without a state cookie: platform storage will confirm (%s)",
+                                        error)
+                return self
+            if self._get_request_param("resubmitted") != "1":
+                # A cross-site form post carries no SameSite=Lax cookie: sent again from this site, it does.
+                raise Refusal("resubmit", str(error), frame_origins=record["frame_origins"]) from error
+            cache.delete(LOGIN_PREFIX + state)
+            # No cookie and no platform storage: this frame cannot keep the launch.
+            raise Refusal("restart", str(error), restart=record["restart"],
+                          frame_origins=record["frame_origins"]) from error
+        if record is None:
+            raise Refusal("state", "the login of this state has expired or was used")
+        cache.delete(LOGIN_PREFIX + state)  # one launch per login
+        self.login_record = record
+        return self
 
     def validate_nonce(self):
         body = self._get_jwt_body()
@@ -175,6 +200,8 @@ class _Launch(FlaskMessageLaunch):
         audiences = body["aud"] if isinstance(body["aud"], list) else [body["aud"]]
         if len(audiences) > 1 and body.get("azp") != client_id:
             raise Refusal("audience", "azp must name this client when there are several audiences")
+        if "azp" in body and body["azp"] != client_id:
+            raise Refusal("audience", "azp names another client")
         return self
 
     def get_public_key(self):
@@ -236,10 +263,11 @@ def _storage() -> FlaskCacheDataStorage:
 
 @dataclass(frozen=True)
 class StorageLogin:
-    """What the login page needs to keep the state in the platform's storage."""
+    """What the login page needs to keep its secret in the platform's storage."""
 
     auth_url: str
     state: str
+    binding: str  # the secret the launch page must read back from the platform's storage
     target: str  # lti_storage_target: the frame that answers lti.put_data
     platform_origin: str  # the OIDC endpoint's origin, the only one the page talks to
     frame_origins: list[str]
@@ -251,13 +279,31 @@ class LoginAnswer:
     storage: StorageLogin | None
 
 
+def own_origin(url: str) -> bool:
+    """Whether ``url`` is on NordLearn's own origin (scheme, host and port of ``LMS_BASE_URL``)."""
+    try:
+        ours, theirs = urlsplit(current_app.config["LMS_BASE_URL"]), urlsplit(url)
+        return (theirs.scheme, theirs.hostname, theirs.port) == (ours.scheme, ours.hostname, ours.port) \
+            and not theirs.username
+    except ValueError:
+        return False
+
+
+def _binding_hash(binding: str) -> str:
+    return hashlib.sha256(binding.encode("utf-8")).hexdigest()
+
+
 def login_redirect() -> LoginAnswer:
     """Answer a platform's third-party initiated login (GET or POST): send the browser
-    to the platform's OIDC endpoint with a fresh state and nonce; with
-    ``lti_storage_target``, also keep them for a launch that comes without cookies."""
+    to the platform's OIDC endpoint with a fresh state and nonce, and keep the login's
+    record (its target, how to start it again, and for ``lti_storage_target`` the nonce and
+    the hash of a secret the page keeps in the platform's storage) for its launch."""
     from lms.lti.services import frame_origins
 
     request = FlaskRequest()
+    target_link_uri = str(request.get_param("target_link_uri") or "")
+    if not own_origin(target_link_uri):
+        raise Refusal("target", f"target_link_uri {target_link_uri[:200]!r} is not on NordLearn's origin")
     hint = request.get_param("lti_deployment_id") or request.get_param("deployment_id")
     tool_conf = DatabaseToolConf(deployment_hint=hint)
     login = FlaskOIDCLogin(request, tool_conf, cookie_service=_Cookies(request))
@@ -265,28 +311,48 @@ def login_redirect() -> LoginAnswer:
         redirect = login.get_redirect_object(f"{current_app.config['LMS_BASE_URL']}/lti/launch")
     except OIDCException as error:
         raise Refusal("unknown-platform", str(error)) from error
-    target = request.get_param("lti_storage_target")
-    if not target:
-        return LoginAnswer(redirect.do_redirect(), None)
     url = redirect.get_redirect_url()
     sent = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    cache.set(STORAGE_LOGIN_PREFIX + sent["state"], {"nonce": sent["nonce"], "target": str(target)[:100]},
-              timeout=STORAGE_LOGIN_LIFETIME)
-    parts = urlsplit(url)
     row = next(iter(tool_conf.rows.values()))
+    origins = frame_origins(registration=row, claims={})
+    storage_target = str(request.get_param("lti_storage_target") or "")[:100]
+    binding = secrets.token_urlsafe(32)
+    cache.set(LOGIN_PREFIX + sent["state"], {
+        "nonce": sent["nonce"], "target": target_link_uri, "restart": _restart_url(request),
+        "storage_target": storage_target, "binding": _binding_hash(binding), "frame_origins": origins,
+    }, timeout=LOGIN_LIFETIME)
+    if not storage_target:
+        return LoginAnswer(redirect.do_redirect(), None)
+    parts = urlsplit(url)
     return LoginAnswer(redirect.do_redirect(), StorageLogin(
-        auth_url=url, state=sent["state"], target=str(target)[:100],
-        platform_origin=f"{parts.scheme}://{parts.netloc}",
-        frame_origins=frame_origins(registration=row, claims={}),
-    ))
+        auth_url=url, state=sent["state"], binding=binding, target=storage_target,
+        platform_origin=f"{parts.scheme}://{parts.netloc}", frame_origins=origins))
+
+
+RESTART_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id",
+                  "deployment_id")
+
+
+def _restart_url(request: FlaskRequest) -> str:
+    """This login again, at top level (without platform storage: a window of its own keeps cookies)."""
+    params = {name: str(request.get_param(name)) for name in RESTART_PARAMS if request.get_param(name)}
+    return f"{current_app.config['LMS_BASE_URL']}/lti/login?{urlencode(params)}"
+
+
+def check_target(claims: dict, record: dict | None) -> None:
+    """The launch goes where its login said, on NordLearn's own origin (OIDC, LTI Core 1.3 §5.4.1)."""
+    target = str(claims.get(CLAIM + "target_link_uri") or "")
+    if record is None or not hmac.compare_digest(target, record["target"]) or not own_origin(target):
+        raise Refusal("target", f"target_link_uri {target[:200]!r} is not the one of its login")
 
 
 @dataclass(frozen=True)
 class AcceptedLaunch:
     registration: LtiRegistration
     claims: dict
-    # Set when the browser sent no state cookie: the platform's storage must confirm the state.
+    # Set when the browser sent no state cookie: the platform's storage must confirm the launch.
     storage_login: dict | None = None
+    restart: str = ""  # the launch's login, to start again at top level
 
 
 def accept_launch() -> AcceptedLaunch:
@@ -318,8 +384,11 @@ def _accept(client: requests.Session) -> AcceptedLaunch:
             "Missing id_token": "token",
         }.get(message, "token")
         raise Refusal(reason, message) from error
+    record = launch.login_record or launch.storage_login
+    check_target(claims, record)
     registration = tool_conf.rows[(claims["iss"], launch.get_client_id())]
-    return AcceptedLaunch(registration=registration, claims=claims, storage_login=launch.storage_login)
+    return AcceptedLaunch(registration=registration, claims=claims, storage_login=launch.storage_login,
+                          restart=record["restart"])
 
 
 
@@ -329,22 +398,26 @@ PENDING_LIFETIME = 300
 
 def hold_for_storage_check(accepted: AcceptedLaunch) -> str:
     """Keep a launch that came without a state cookie until the browser shows, from the
-    platform's storage, the state its login stored there. Returns the key for the page."""
+    platform's storage, the secret its login page kept there. Returns the key for the page."""
     key = secrets.token_urlsafe(24)
+    login = accepted.storage_login
     cache.set(PENDING_PREFIX + key, {"registration_id": accepted.registration.id, "claims": accepted.claims,
-                                     "state": accepted.storage_login["state"]}, timeout=PENDING_LIFETIME)
+                                     "binding": login["binding"], "restart": login["restart"]},
+              timeout=PENDING_LIFETIME)
     return key
 
 
-def confirm_from_storage(*, key: str, state: str) -> AcceptedLaunch:
-    """The held launch, once, if ``state`` (read from the platform's storage) is its state."""
+def confirm_from_storage(*, key: str, binding: str) -> AcceptedLaunch:
+    """The held launch, once, if ``binding`` (read from the platform's storage by the browser that
+    started the login) is its login's secret. The state and the key alone prove nothing."""
     record = cache.get(PENDING_PREFIX + key) if key else None
     if record is None or not nonces.use(PENDING_PREFIX + key, expires_at=time.time() + PENDING_LIFETIME):
         raise Refusal("state", "no launch waits under this key (expired or used)")
     cache.delete(PENDING_PREFIX + key)
-    if not state or not hmac.compare_digest(state, record["state"]):
-        raise Refusal("state", "the platform's storage did not hold this launch's state")
+    if not binding or not hmac.compare_digest(_binding_hash(binding), record["binding"]):
+        raise Refusal("state", "the platform's storage did not hold this browser's secret",
+                      restart=record["restart"])
     registration = db.session.get(LtiRegistration, record["registration_id"])
     if registration is None or not registration.enabled:
         raise Refusal("unknown-platform", "the registration is gone or disabled")
-    return AcceptedLaunch(registration=registration, claims=record["claims"])
+    return AcceptedLaunch(registration=registration, claims=record["claims"], restart=record["restart"])

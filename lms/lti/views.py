@@ -63,6 +63,8 @@ REFUSALS = {
                                      "Please try again in a moment.")),
     "not-instructor": (403, lambda: _("Only teachers of the course can add NordLearn content to it.")),
     "deep-link-types": (400, lambda: _("Your learning platform does not take NordLearn links in this place.")),
+    "target": (400, lambda: _("This launch does not lead to NordLearn, or not to where its login said. Open "
+                              "NordLearn again from your course.")),
 }
 NOT_VERIFIED = (400, lambda: _("Your learning platform's launch could not be verified, so NordLearn did not sign "
                                "you in. Your administrator can find the reason in NordLearn's log."))
@@ -75,8 +77,23 @@ def _refused(refusal: launch.Refusal):
         registration_id, deployment_id = refusal.pending
         services.record_pending_deployment(registration_id=registration_id, deployment_id=deployment_id)
         db.session.commit()
+    if refusal.reason == "restart":  # this frame keeps neither cookies nor platform storage
+        return _new_window(refusal.restart, refusal.frame_origins)
+    if refusal.reason == "resubmit":  # the same launch again, from NordLearn's own site: cookies come along
+        fields = {name: request.form.get(name, "") for name in ("id_token", "state")}
+        response = make_response(render_template("lti/resubmit.html", fields=fields))
+        response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=refusal.frame_origins)
+        return response
     code, message = REFUSALS.get(refusal.reason, NOT_VERIFIED)
     return _framed_error(code, message())
+
+
+def _new_window(restart: str, frame_origins: list[str]):
+    """The offer to open NordLearn in a window of its own, where the launch starts again at top level
+    (and the platform signs the reader in there, not NordLearn on a key anyone could copy)."""
+    response = make_response(render_template("lti/new_window.html", restart=restart))
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=frame_origins)
+    return response
 
 
 def _framed_error(code: int, message: str):
@@ -152,7 +169,8 @@ def launch_view():
     g.lti_locale = services.launch_locale(accepted.claims)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(accepted.registration.auth_login_url))
     response = make_response(render_template("lti/storage_launch.html", key=key, origin=origin,
-                                             storage=accepted.storage_login))
+                                             storage=accepted.storage_login,
+                                             restart=accepted.storage_login["restart"]))
     response.headers["Content-Security-Policy"] = content_security_policy(
         frame_ancestors=services.frame_origins(registration=accepted.registration, claims=accepted.claims))
     return response
@@ -160,10 +178,10 @@ def launch_view():
 
 @bp.post("/launch/confirm")
 def launch_confirm():
-    """The launch page read the state from the platform's storage: sign in."""
+    """The launch page read its login's secret from the platform's storage: sign in."""
     try:
-        accepted = launch.confirm_from_storage(key=request.form.get("launch", ""),
-                                               state=request.form.get("state", ""))
+        accepted = launch.confirm_from_storage(key=request.form.get("launch", "")[:100],
+                                               binding=request.form.get("binding", "")[:100])
         plan = _plan(accepted)
     except launch.Refusal as refusal:
         db.session.commit()  # the key stays used
@@ -197,42 +215,24 @@ def _sign_in(accepted: launch.AcceptedLaunch, plan: _Plan):
         next_path = url_for("learning.module", slug=plan.course.slug, module=plan.target.module_slug)
     else:
         next_path = url_for("learning.course", slug=plan.course.slug)
-    key = handoff.issue(user_session_id=user.get_id(), next_path=next_path,
-                        session_values={k: v for k, v in session.items() if not k.startswith("_")},
-                        frame_origins=session[FRAME_ORIGINS_KEY])
+    key = handoff.issue(user_session_id=user.get_id(), next_path=next_path, frame_origins=session[FRAME_ORIGINS_KEY],
+                        locale=locale, restart=accepted.restart)
     db.session.commit()
     return redirect(url_for(".continue_launch", key=key))
 
 
 @bp.get("/continue/<key>")
 def continue_launch(key: str):
-    """Straight on if this frame kept the launch's session; else offer a new window."""
+    """Straight on if this frame kept the launch's session; else offer a window of its own, where the
+    launch starts again at top level."""
     waiting = handoff.peek(key)
     if waiting is None:
         return _framed_error(400, _("This launch link has expired. Open NordLearn again from your course."))
     if current_user.is_authenticated and current_user.get_id() == waiting.user:
         handoff.discard(key)
         return redirect(safe_next(waiting.next_path))
-    g.lti_locale = waiting.session_values.get(LTI_SESSION_KEY)
-    response = make_response(render_template("lti/new_window.html", key=key))
-    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=waiting.frame_origins)
-    return response
-
-
-@bp.get("/handoff/<key>")
-def handoff_view(key: str):
-    """The new window: sign in the launched user once, and go where the launch leads."""
-    waiting = handoff.take(key)
-    user = accounts.load_session_user(waiting.user) if waiting else None
-    db.session.commit()  # the key is used
-    if user is None:
-        message = _("This link has already been used or has expired. Open NordLearn again from your course.")
-        return render_template("core/error.html", code=403, message=message), 403
-    session.clear()
-    login_user(user)
-    session.update(waiting.session_values)
-    session.pop(FRAME_ORIGINS_KEY, None)  # a window of its own, not a frame
-    return redirect(safe_next(waiting.next_path))
+    g.lti_locale = waiting.locale
+    return _new_window(waiting.restart, waiting.frame_origins)
 
 
 def _picking() -> deep_linking.Request:

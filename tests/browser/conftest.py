@@ -81,13 +81,23 @@ def running_nordlearn(folder: Path, *, embedded_cookies: bool) -> Iterator[tuple
         assert done.returncode == 0, done.stderr
     port = _free_port()
     # The address as a platform on another site sees it (127.0.0.1 and localhost are
-    # different sites to Chromium); with embedded cookies, those an iframe needs
-    # (SameSite=None; Secure; Partitioned), else SameSite=Lax ones a cross-site frame never gets.
-    env.update(LMS_BASE_URL=f"http://localhost:{port}", LMS_EMBEDDED_COOKIES="1" if embedded_cookies else "0")
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    # different sites to Chromium). On localhost NordLearn sets, as `make run` does, the cookies an
+    # iframe needs (SameSite=None; Secure; Partitioned); ``embedded_cookies=False`` makes them
+    # SameSite=Lax ones a cross-site frame never gets.
+    env["LMS_BASE_URL"] = f"http://localhost:{port}"
+    env.pop("LMS_EMBEDDED_COOKIES", None)
+    if not embedded_cookies:
+        env["LMS_EMBEDDED_COOKIES"] = "0"
+    binaries = str(Path(sys.executable).parent)
+    gunicorn = shutil.which("gunicorn", path=binaries) or "gunicorn"
     server = subprocess.Popen(
         [gunicorn, "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
          "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    worker = subprocess.Popen(  # the background worker beside the site, as `make run` starts it
+        [shutil.which("huey_consumer", path=binaries) or "huey_consumer", "worker.huey", "--workers", "2",
+         "--worker-type", "thread", "--quiet"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -103,8 +113,9 @@ def running_nordlearn(folder: Path, *, embedded_cookies: bool) -> Iterator[tuple
             raise RuntimeError("the live server did not answer /healthz")
         yield base, env
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -135,7 +135,7 @@ def test_two_authors_meet_the_conflict_page_and_a_restore_brings_back_an_earlier
     page.locator("tbody tr", has_text="published").get_by_role("button", name="Restore").click()
     expect(page.locator("#text")).to_have_value("# Vigilance\n\nReport serious incidents (MDR Article 87).\n")
     page.goto(live_server + "/author/conflict-demo/log")
-    expect(page.locator("table")).to_contain_text("earlier text restored as a draft")
+    expect(page.locator("table")).to_contain_text("Earlier text restored as a draft (English)")
     axe_check(page, "change log")
     for path, label in (("/author/conflict-demo/settings", "course settings"),
                         ("/author/conflict-demo/package", "course package"),

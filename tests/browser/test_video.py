@@ -79,7 +79,7 @@ def test_a_lecture_with_subtitles_is_watched_before_the_module_completes(
 
     learner.goto(live_server + "/account/profile")
     learner.select_option("#timezone", "Europe/Helsinki")
-    learner.locator("form.form button[type=submit]").click()
+    learner.locator("form.form").first.locator("button[type=submit]").click()
     learner.goto(live_server + "/courses/vigilance-lecture")
     expect(learner.locator("#live-sessions")).to_contain_text("Vaaratilanteet: kysymyksiä ja vastauksia")
     expect(learner.locator(".session-time")).to_contain_text("11.00")  # 10:00 in Oslo; the reader is in Finland

@@ -50,6 +50,7 @@ class Platform:
         # LTI platform storage: the frame that answers lti.put_data / lti.get_data, if offered.
         self.storage_target: str | None = None
         self.link_claims: dict = {}  # more claims for the course page's launches (e.g. AGS)
+        self.link_id = str(uuid.uuid4())  # the course page's one resource link, the same at every launch
         # Dynamic registration: what NordLearn posted, and the token the platform expects.
         self.registration_token = "reg-token-1"
         self.registrations: list[dict] = []
@@ -228,7 +229,8 @@ class Platform:
 
     def auth_response(self, params: dict) -> str:
         """The platform's OIDC endpoint: sign an id_token for the nonce and post it back."""
-        token = self.sign(self.claims(nonce=params["nonce"], custom=self.link_custom,
+        token = self.sign(self.claims(nonce=params["nonce"], custom=self.link_custom, target=self.tool_base + "/lti/launch",
+                                      **{CLAIM + "resource_link": {"id": self.link_id}},
                                       **{CLAIM + "tool_platform": {"url": self.issuer}}, **self.link_claims))
         return (f'<!doctype html><html lang="en"><head><title>Launching</title></head><body>'
                 f'<form method="post" action="{escape(params["redirect_uri"])}">'
@@ -262,7 +264,8 @@ class Platform:
                 "--auth-token-url", f"{self.issuer}/token", "--jwks-url", f"{self.issuer}/jwks",
                 "--organisation", str(organisation_id), "--deployment", self.deployment_id]
 
-    def claims(self, *, nonce: str, sub: str = "user-1", roles=(LEARNER,), target: str = "",
+    def claims(self, *, nonce: str, sub: str = "user-1", roles=(LEARNER,),
+               target: str = "http://127.0.0.1:5000/lti/launch",
                custom: dict | None = None, **overrides) -> dict:
         now = int(time.time())
         claims = {

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.lti.models import LtiRegistration
 from tests.lti.platform import Platform
-from tests.lti.test_launch import COURSE, launch
+from tests.lti.test_launch import COURSE, LAUNCH_URL, launch
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
@@ -65,7 +65,7 @@ def test_a_platform_registers_nordlearn_and_launches_once_enabled(client, runner
 
     # Refused until NordLearn's admin enables it, then the platform's launches work.
     refused = client.get("/lti/login", query_string={"iss": new_platform.issuer, "login_hint": "u",
-                                                     "target_link_uri": "x", "client_id": new_platform.client_id})
+                                                     "target_link_uri": LAUNCH_URL, "client_id": new_platform.client_id})
     assert refused.status_code == 403
     assert runner.invoke(args=["lti", "registrations", "enable", str(registration.id)]).exit_code == 0
     assert launch(client, new_platform, custom={"course": COURSE})[0].status_code == 302

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role
@@ -177,3 +178,21 @@ def test_only_admins_send_waiting_scores(client, platform):
     login(client, "learner@example.org")
     assert post_form(client, "/lti/admin/scores", token_from="/dashboard").status_code == 404
     assert client.get("/lti/admin").status_code == 404
+
+
+@pytest.mark.app_settings(LMS_JOBS="memory")
+def test_the_score_is_sent_by_the_worker_not_while_the_learner_waits(client, platform):
+    """A platform's token and score endpoints are never called inside "Mark as complete": the request
+    only queues the score; the worker sends it."""
+    from lms import jobs
+
+    platform.tool_jwks = client.get("/lti/jwks").get_json()
+    launch(client, platform, custom={"course": COURSE, "module": "classification"},
+           **platform.ags_claim(lineitem=f"{platform.issuer}/lineitems/7"))
+    tokens_before = platform.tokens_issued
+    complete(client, "classification")
+    assert platform.scores == [] and platform.tokens_issued == tokens_before
+    assert [s.status for s in scores()] == [ScoreStatus.PENDING]
+    assert jobs.run_pending() >= 1
+    assert [path for path, _score in platform.scores] == ["/lineitems/7"]
+    assert [s.status for s in scores()] == [ScoreStatus.SENT]

@@ -19,11 +19,12 @@ from lms.lti.models import LtiDeployment, LtiIdentity
 from tests.lti.platform import INSTRUCTOR, Platform
 
 COURSE = "eu-mdr-ivdr-essentials"
+LAUNCH_URL = "http://127.0.0.1:5000/lti/launch"  # on the tests' LMS_BASE_URL
 
 
 def login(client, platform, **params) -> dict:
     """The platform's third-party initiated login; returns the OIDC parameters NordLearn sent back."""
-    query = {"iss": platform.issuer, "login_hint": "user-1", "target_link_uri": "http://127.0.0.1:5000/lti/launch",
+    query = {"iss": platform.issuer, "login_hint": "user-1", "target_link_uri": LAUNCH_URL,
              "client_id": platform.client_id, "lti_message_hint": "link-7",
              "lti_deployment_id": platform.deployment_id, **params}
     response = client.get("/lti/login", query_string=query)
@@ -37,7 +38,9 @@ def login(client, platform, **params) -> dict:
 
 
 def launch(client, platform, token_for=None, **claims):
-    sent = login(client, platform)
+    """A login and its launch, the id_token's target_link_uri the login's, as platforms send them."""
+    target = claims.setdefault("target", LAUNCH_URL)
+    sent = login(client, platform, target_link_uri=target)
     body = platform.claims(nonce=sent["nonce"], **claims)
     token = token_for(body) if token_for else platform.sign(body)
     response = client.post("/lti/launch", data={"id_token": token, "state": sent["state"]})
@@ -113,7 +116,7 @@ def test_a_replayed_token_is_refused_even_from_the_same_browser(client, platform
     for key, value in cookies_after_login.items():
         client.set_cookie(key, value)
     replay = client.post("/lti/launch", data={"id_token": token, "state": sent["state"]})
-    refused(replay, 403, "already been used")
+    refused(replay, 400, "could not be matched to your browser")  # its login served one launch
     assert counts() == before
 
 
@@ -185,7 +188,7 @@ def test_bad_signature_alg_none_and_hs256_are_refused(client, platform):
 
 def test_unknown_issuer_and_missing_state_are_refused(client, platform):
     response = client.get("/lti/login", query_string={"iss": "https://unknown.example", "login_hint": "x",
-                                                      "target_link_uri": "x", "client_id": "y"})
+                                                      "target_link_uri": LAUNCH_URL, "client_id": "y"})
     refused(response, 403, "not registered with NordLearn")
     sent = login(client, platform)
     token = platform.sign(platform.claims(nonce=sent["nonce"], custom={"course": COURSE}))
@@ -219,10 +222,43 @@ def test_after_a_launch_the_platform_may_frame_nordlearn(client, platform):
 @pytest.mark.app_settings(LMS_EMBEDDED_COOKIES=True, SESSION_COOKIE_SAMESITE="None", SESSION_COOKIE_SECURE=True,
                           SESSION_COOKIE_PARTITIONED=True)
 def test_embedded_cookies_are_samesite_none_secure_and_partitioned(client, platform):
-    query = {"iss": platform.issuer, "login_hint": "u", "target_link_uri": "x", "client_id": platform.client_id}
+    query = {"iss": platform.issuer, "login_hint": "u", "target_link_uri": LAUNCH_URL, "client_id": platform.client_id}
     response = client.get("/lti/login", query_string=query)
     cookies = response.headers.getlist("Set-Cookie")
     state = next(c for c in cookies if c.startswith("lti1p3-state-"))
     session_cookie = next(c for c in cookies if c.startswith("session="))
     for cookie in (state, session_cookie):
         assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
+
+
+def test_a_login_for_another_origin_is_refused(client, platform):
+    for target in ("https://evil.example/lti/launch", "http://127.0.0.1:5001/lti/launch", "x", "",
+                   "http://user@127.0.0.1:5000/lti/launch"):
+        response = client.get("/lti/login", query_string={
+            "iss": platform.issuer, "login_hint": "user-1", "target_link_uri": target,
+            "client_id": platform.client_id, "lti_deployment_id": platform.deployment_id})
+        refused(response, 400, "does not lead to NordLearn")
+        assert "lti1p3-state-" not in response.headers.get("Set-Cookie", "")
+
+
+def test_a_launch_whose_target_is_not_its_logins_is_refused(client, platform, app):
+    base = app.config["LMS_BASE_URL"]
+    before = counts()
+    for claimed in (f"{base}/courses/{COURSE}", "https://evil.example/lti/launch", ""):
+        sent = login(client, platform, target_link_uri=f"{base}/lti/launch")
+        token = platform.sign(platform.claims(nonce=sent["nonce"], target=claimed, custom={"course": COURSE}))
+        refused(client.post("/lti/launch", data={"id_token": token, "state": sent["state"]}), 400,
+                "does not lead to NordLearn")
+    assert counts() == before
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_an_azp_naming_another_client_is_refused(client, platform):
+    before = counts()
+    response, _token, _sent = launch(client, platform, custom={"course": COURSE}, azp="another-client")
+    refused(response, 400, "could not be verified")
+    assert counts() == before
+    response, _token, _sent = launch(client, platform, custom={"course": COURSE}, azp=platform.client_id)
+    assert response.status_code == 302
+

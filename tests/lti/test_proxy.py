@@ -11,7 +11,7 @@ FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7", "X-
 
 
 def login_cookie(client, platform, headers: dict) -> str:
-    query = {"iss": platform.issuer, "login_hint": "user-1", "target_link_uri": "https://learn.example.org/lti/launch",
+    query = {"iss": platform.issuer, "login_hint": "user-1", "target_link_uri": "http://127.0.0.1:5000/lti/launch",
              "client_id": platform.client_id, "lti_deployment_id": platform.deployment_id}
     response = client.get("/lti/login", query_string=query, headers=headers)
     assert response.status_code == 302

@@ -1,9 +1,11 @@
 // LTI platform storage (1EdTech "LTI Client Side postMessages" and "OIDC Login with
 // LTI Client Side postMessages"), for launches in a frame that may not keep cookies.
 //
-// data-mode="put" (the login): keep the OIDC state in the platform's storage, then go
-// on to the platform's OIDC endpoint (data-next). data-mode="get" (the launch): read
-// the state back and post it to NordLearn, which signs in only if it matches.
+// data-mode="put" (the login): keep the login's secret (data-value) in the platform's
+// storage, then go on to the platform's OIDC endpoint (data-next). data-mode="get" (the
+// launch): read the secret back and post it to NordLearn, which signs in only if it is
+// this browser's. When the platform's storage does not answer, the page shows the link
+// that opens NordLearn in a window of its own instead (#lti-restart).
 // Messages go only to data-origin, the platform's; answers from anywhere else are ignored.
 (function () {
   "use strict";
@@ -30,9 +32,15 @@
     finished = true;
     if (data.mode === "put") {
       window.location.assign(data.next);  // the state cookie may still carry the launch
+    } else if (value) {
+      element.elements.binding.value = value;
+      element.submit();
     } else {
-      element.elements.state.value = value || "";
-      element.submit();  // without the state, NordLearn refuses the launch with a clear page
+      element.hidden = true;
+      const restart = document.getElementById("lti-restart");
+      if (restart) {
+        restart.hidden = false;
+      }
     }
   }
 
