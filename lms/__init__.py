@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from lms.config import PROJECT_ROOT, load_settings
 from lms.core import ratelimit, uploads  # noqa: F401  (ratelimit: the counters' storage)
@@ -20,6 +21,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     instance = instance_path or os.environ.get("LMS_INSTANCE_DIR") or PROJECT_ROOT / "instance"
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True)
     app.config.update(load_settings(Path(app.instance_path), overrides))
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -42,6 +44,15 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
         hops = app.config["LMS_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in a URL: an id a database integer column can hold (1 to 2³¹ − 1); anything else
+    matches no page (a 404), never reaches a query."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int = 1, max: int = 2**31 - 1,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _private_file(path: str | None) -> None:

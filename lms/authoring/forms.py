@@ -38,7 +38,7 @@ class CourseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         language = self.default_language.data
-        if language and not (self[f"title_{language}"].data or "").strip():
+        if language in CONTENT_LANGUAGES and not (self[f"title_{language}"].data or "").strip():
             self[f"title_{language}"].errors.append(str(_l("The course needs a title in its default language.")))
             ok = False
         return ok

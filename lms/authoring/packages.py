@@ -13,8 +13,9 @@ import contextlib
 import hashlib
 import io
 import os
-import shutil
+import re
 import secrets
+import shutil
 import stat
 import tempfile
 import time
@@ -87,8 +88,10 @@ def discard(key: str) -> None:
 
 
 def _staged(key: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,40}", key):
+        raise services.NotFound(key[:40])
     path = _staging() / f"{key}.zip"
-    if not key.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+    if not path.is_file():
         raise services.NotFound(key)
     return path
 

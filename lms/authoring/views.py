@@ -349,12 +349,18 @@ def history(slug: str, module: str, language: str):
         abort(404)
     newest, older = rows[0].revision.id, (rows[1].revision.id if len(rows) > 1 else rows[0].revision.id)
     try:
-        old = services.revision_of(module=row, language=language, revision_id=request.args.get("old", older, type=int))
-        new = services.revision_of(module=row, language=language, revision_id=request.args.get("new", newest, type=int))
+        old = services.revision_of(module=row, language=language, revision_id=_revision_id("old", older))
+        new = services.revision_of(module=row, language=language, revision_id=_revision_id("new", newest))
     except services.NotFound:
         abort(404)
     return render_template("authoring/history.html", course=course, module=row, language=language, rows=rows,
                            old=old, new=new, lines=services.diff(old.body, new.body))
+
+
+def _revision_id(name: str, default: int) -> int:
+    """A revision id from the query string; anything that is not one (too large, not a number) is 0."""
+    value = request.args.get(name, default, type=int)
+    return value if 0 < value < 2**31 else 0
 
 
 @bp.post("/<slug>/modules/<module>/<language>/restore/<int:revision_id>")

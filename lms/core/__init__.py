@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, jsonify, render_template, request, session
+from flask import Blueprint, Flask, jsonify, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from lms.core import errors
 from lms.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -42,13 +43,12 @@ def healthz():
 
 def _error_page(error: HTTPException):
     code = error.code or 500
-    message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])()
-    return render_template("core/error.html", code=code, message=message), code
+    return errors.error_page(code, ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]))
 
 
 def _csrf_error(error):
-    message = _("This form has expired. Please reload the page and send it again; what you typed is still in the form.")
-    return render_template("core/error.html", code=400, message=message), 400
+    return errors.error_page(400, lambda: _("This form has expired. Please reload the page and send it again; what "
+                                            "you typed is still in the form."))
 
 
 def content_security_policy(*, frame_ancestors: list[str] | tuple[str, ...] = (),
@@ -81,7 +81,7 @@ def format_hours(hours) -> str:
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
-    from lms.core import errors, hooks
+    from lms.core import hooks
 
     app.register_blueprint(bp)
     errors.init_app(app)

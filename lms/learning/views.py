@@ -84,7 +84,12 @@ def complete(slug: str, module: str):
 def watched(slug: str, module: str):
     """The player reports what was played (JSON ``{"video": name, "ranges": [[start, end], …]}``)."""
     page = _module_page_or_404(slug, module)
-    report = request.get_json(silent=True) or {}
+    try:
+        report = request.get_json(silent=True) or {}
+    except RecursionError:  # JSON nested deeper than any report is
+        report = {}
+    if not isinstance(report, dict):
+        report = {}
     ranges = report.get("ranges")
     if not isinstance(report.get("video"), str) or not isinstance(ranges, list):
         return jsonify(error="expected {video, ranges}"), 400
