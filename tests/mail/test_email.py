@@ -143,3 +143,45 @@ def test_a_mail_server_that_is_down_does_not_break_registration(client):
     fields = {"email": "eve@example.org", "password": "a long enough password", "password_confirm":
               "a long enough password", "display_name": "Eve", "country": "", "language": "en"}
     assert post_form(client, "/account/register", fields, token_from="/account/register").status_code == 302
+
+
+@pytest.mark.app_settings(LMS_BASE_URL="https://learn.nordlearn.example", **SMTP)
+def test_links_in_mail_calendar_and_tool_configuration_use_the_public_address(client, inbox, app):
+    """Whatever host a request came to (a proxy's, an attacker's Host header), links point at LMS_BASE_URL."""
+    make_user(email="bo@example.se", language="sv")
+    elsewhere = "http://evil.example"
+    page = client.get("/account/reset", base_url=elsewhere).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    sent = client.post("/account/reset", data={"email": "bo@example.se", "csrf_token": token}, base_url=elsewhere)
+    assert sent.status_code == 302
+    [message] = inbox.messages
+    links = re.findall(r"https?://[^\s\"<>]+", parts(message)[0])
+    assert links and all(link.startswith("https://learn.nordlearn.example/") for link in links)
+    config = client.get("/lti/config.json", base_url=elsewhere).get_json()
+    assert config["oidc_initiation_url"] == "https://learn.nordlearn.example/lti/login"
+    assert config["target_link_uri"] == "https://learn.nordlearn.example/lti/launch"
+
+
+def test_the_console_backend_prints_readable_text_and_keeps_nothing(client, app, caplog):
+    import logging
+
+    make_user(email="long.name.for.a.long.link@example.org", language="fi")
+    with caplog.at_level(logging.WARNING, logger="lms.mail"):
+        post_form(client, "/account/reset", {"email": "long.name.for.a.long.link@example.org"},
+                  token_from="/account/reset")
+    [record] = [r for r in caplog.records if r.name == "lms.mail"]
+    text = record.getMessage()
+    assert "Subject: " + translated("fi", "Set a new NordLearn password") in text  # decoded, not =?utf-8?…
+    link = re.search(r"(http://\S+/account/reset/\S+)", text).group(1)
+    assert client.get(link.removeprefix(app.config["LMS_BASE_URL"])).status_code == 200  # the whole link, usable
+    assert "=\n" not in text and "Content-Transfer-Encoding" not in text
+    assert not any("mail" in key for key in app.extensions if key.startswith("lms_mail"))
+
+
+def test_make_run_derives_the_public_address_from_host_and_port():
+    import subprocess
+
+    dry = subprocess.run(["make", "--dry-run", "--always-make", "run", "HOST=127.0.0.1", "PORT=8123"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert 'LMS_BASE_URL="${LMS_BASE_URL:-http://127.0.0.1:8123}"' in dry.stdout
+    assert "huey_consumer worker.huey" in dry.stdout and "--port 8123" in dry.stdout
