@@ -37,13 +37,15 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 translations-extract: $(VENV)/.installed
-	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --project NordLearn --no-location --sort-output .
+	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+	  --add-comments=Translators: -o translations/messages.pot --project NordLearn --sort-output .
 
 translations-update: translations-extract
 	@for po in translations/*/LC_MESSAGES/messages.po; do \
 	  [ -f "$$po" ] || continue; \
 	  lang=$$(basename $$(dirname $$(dirname $$po))); \
-	  $(PYBABEL) --quiet update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$lang; \
+	  $(PYBABEL) --quiet update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations \
+	    -l $$lang; \
 	done
 
 translations-compile: $(VENV)/.installed

@@ -11,7 +11,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
 def init_app(app: Flask) -> None:
-    from lms.accounts import cli, services, views  # noqa: F401  (routes and commands)
+    from lms.accounts import cli, permissions, services, views  # noqa: F401  (routes and commands)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -22,3 +22,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.organisations_cli)
+    # The same rules in templates as in services and views.
+    app.jinja_env.globals.update(is_admin=permissions.is_admin, is_author=permissions.is_author,
+                                 can_author=permissions.can_author, can_manage=permissions.can_manage)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -48,7 +49,7 @@ def _empty_to_none(value: str | None) -> str | None:
 
 
 class ProfileFields(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+    display_name = StringField(lazy_pgettext("person", "Name"), validators=[DataRequired(), Length(max=120)],
                                render_kw={"autocomplete": "name"})
     country = SelectField(_l("Country"), validators=[Optional()], filters=[_empty_to_none], validate_choice=True)
     language = SelectField(_l("Preferred language"), validators=[DataRequired()])
@@ -89,8 +90,9 @@ def _new_password(label) -> PasswordField:
     return PasswordField(
         label,
         validators=[DataRequired(), Length(min=services.MIN_PASSWORD_LENGTH, max=200), _not_guessable],
-        description=_l("At least %(count)d characters, and not a common or easily guessed password.",
-                       count=services.MIN_PASSWORD_LENGTH),
+        description=lazy_ngettext("At least %(num)d character, and not a common or easily guessed password.",
+                                  "At least %(num)d characters, and not a common or easily guessed password.",
+                                  services.MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -57,10 +57,6 @@ class User(UserMixin, db.Model):
             raise RuntimeError("start a login session first (lms.accounts.services.start_session)")
         return self.login_token
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r}>"
 

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -121,6 +122,12 @@ class Preview:
                     or self.images_removed or self.order_changed)
 
 
+def _too_large():
+    return lazy_ngettext("the zip is too large: at most %(num)d file and %(size)d MiB unpacked",
+                         "the zip is too large: at most %(num)d files and %(size)d MiB unpacked", MAX_FILES,
+                         size=MAX_UNPACKED_BYTES // 2**20)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -133,8 +140,7 @@ def _unpack(path: Path, into: Path) -> Path:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_FILES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-                problem = _l("the zip is too large: at most %(files)d files and %(size)d MiB unpacked",
-                             files=MAX_FILES, size=MAX_UNPACKED_BYTES // 2**20)
+                problem = _too_large()
             for entry in entries if problem is None else ():
                 name = PurePosixPath(entry.filename)
                 mode = entry.external_attr >> 16
@@ -155,8 +161,7 @@ def _unpack(path: Path, into: Path) -> Path:
                             raise _TooLarge()
                         sink.write(chunk)
     except _TooLarge:
-        problem = _l("the zip is too large: at most %(files)d files and %(size)d MiB unpacked",
-                     files=MAX_FILES, size=MAX_UNPACKED_BYTES // 2**20)
+        problem = _too_large()
     except (zipfile.BadZipFile, OSError, EOFError):
         problem = _l("this file is not a zip archive")
     if problem is not None:

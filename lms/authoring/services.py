@@ -284,7 +284,7 @@ def rename_module(*, user: User, course: Course, module: Module, title: str) -> 
     _require(user, course)
     title = " ".join(title.split())
     if not title or len(title) > checks.MAX_TITLE:
-        raise Invalid([checks.Problem(1, str(_l("the title is longer than %(max)d characters", max=checks.MAX_TITLE)))
+        raise Invalid([checks.Problem(1, checks.title_too_long())
                        if title else checks.Problem(1, str(_l("the first line must be the module title, written as "
                                                                   "“# Title”")))])
     language = course.default_language

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from functools import wraps
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.accounts import permissions
@@ -23,17 +23,9 @@ PREVIEW_LABELS = {"right": lambda: _("Right answer")}
 
 
 def _guarded(view):
-    """Any authoring refusal is a 404: a course one may not change is not there for them."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except (services.NotFound, services.NotAllowed):
-            db.session.rollback()
-            abort(404)
-
-    return login_required(wrapper)
+    """Authoring pages need a login; any refusal (NotFound, NotAllowed) is the 404 page
+    (``lms.core.errors``): a course one may not change is not there for them."""
+    return login_required(view)
 
 
 def _course(slug: str):
@@ -331,11 +323,7 @@ def _upload_image(course, form, text: str) -> tuple[str, int]:
 @_guarded
 def media(slug: str, name: str):
     """A course image for its authors, whether the course is published or not."""
-    course = _course(slug)
-    try:
-        path, row = content.course_media(course=course, name=name)
-    except content.MediaNotFound:
-        abort(404)
+    path, row = content.course_media(course=_course(slug), name=name)
     return send_file(path, mimetype=row.content_type, max_age=3600)
 
 
@@ -348,11 +336,8 @@ def history(slug: str, module: str, language: str):
     if not rows:
         abort(404)
     newest, older = rows[0].revision.id, (rows[1].revision.id if len(rows) > 1 else rows[0].revision.id)
-    try:
-        old = services.revision_of(module=row, language=language, revision_id=_revision_id("old", older))
-        new = services.revision_of(module=row, language=language, revision_id=_revision_id("new", newest))
-    except services.NotFound:
-        abort(404)
+    old = services.revision_of(module=row, language=language, revision_id=_revision_id("old", older))
+    new = services.revision_of(module=row, language=language, revision_id=_revision_id("new", newest))
     return render_template("authoring/history.html", course=course, module=row, language=language, rows=rows,
                            old=old, new=new, lines=services.diff(old.body, new.body))
 
@@ -447,7 +432,8 @@ def apply_package(slug: str):
         return render_template("authoring/package.html", course=course, form=form, problems=error.problems,
                                preview=None), 422
     db.session.commit()
-    flash(_("The package is applied: %(texts)d texts added or changed.", texts=result.revisions_added), "success")
+    flash(ngettext("The package is applied: %(num)d text added or changed.",
+                   "The package is applied: %(num)d texts added or changed.", result.revisions_added), "success")
     return redirect(url_for(".workspace", slug=slug))
 
 
@@ -455,7 +441,7 @@ def apply_package(slug: str):
 @_guarded
 def authors(slug: str):
     course = _course(slug)
-    if not current_user.is_admin:
+    if not permissions.is_admin(current_user):
         raise services.NotAllowed()
     form = forms.AuthorForm()
     if form.validate_on_submit():

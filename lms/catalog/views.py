@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, send_file
+from flask import g, render_template, request, send_file
 from flask_login import current_user
 
 from lms.catalog import bp, services
@@ -10,10 +10,7 @@ from lms.i18n.languages import CONTENT_LANGUAGES
 
 
 def published_course_or_404(slug: str):
-    try:
-        course = services.get_published_course(slug)
-    except services.CourseNotFound:
-        abort(404)
+    course = services.get_published_course(slug)  # CourseNotFound is the 404 page
     # The course's default language is the last resort of the locale choice.
     g.course_language = course.default_language
     return course

@@ -7,6 +7,7 @@ nothing inside a code block is taken for a question, a video or an image.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from markdown_it.token import Token
 
 from lms.content import markdown, media
@@ -93,8 +94,9 @@ def _video_problems(src: str, line: int, media_names: set[str] | None, require_t
         if media_names is not None and name not in media_names:
             return [Problem(line, str(_l("video %(src)s is not in the course's media", src=src)))]
         if require_tracks and media_names is not None and not media.track_names(name, media_names):
+            track = f"media/{name.rsplit('.', 1)[0]}.en.vtt"
             return [Problem(line, str(_l("video %(src)s needs subtitles: a track such as %(track)s",
-                                         src=src, track=f"media/{name.rsplit('.', 1)[0]}.en.vtt")))]
+                                         src=src, track=track)))]
         return []
     if not src.startswith("https://"):
         return [Problem(line, str(_l("a video is a file in the course's media (media/…) or an https:// address")))]
@@ -111,6 +113,11 @@ def _unclosed(token: Token, line: int) -> list[Problem]:
     return []
 
 
+def title_too_long() -> str:
+    return str(lazy_ngettext("the title is longer than %(num)d character", "the title is longer than %(num)d characters",
+                             MAX_TITLE))
+
+
 def check_module_text(text: str, *, media_names: set[str] | None = None, publishing: bool = True) -> list[Problem]:
     """What must hold for a module text to be saved: a ``# Title`` line, some text, images with a text
     alternative (and, if ``media_names`` is given, in the course's media), well-formed questions,
@@ -122,7 +129,7 @@ def check_module_text(text: str, *, media_names: set[str] | None = None, publish
         return [Problem(1, str(_l("the first line must be the module title, written as “# Title”")))]
     problems: list[Problem] = []
     if len(title) > MAX_TITLE:
-        problems.append(Problem(1, str(_l("the title is longer than %(max)d characters", max=MAX_TITLE))))
+        problems.append(Problem(1, title_too_long()))
     if not body.strip():
         problems.append(Problem(2, str(_l("the module has a title but no text"))))
     previous = None

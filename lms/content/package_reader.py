@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from lms.content import checks, media, probe, tracks
 from lms.content.syntax import content_hash  # noqa: F401  (part of the package API)
@@ -118,7 +119,8 @@ class _Reader:
             self.at(node, _l("“%(key)s” must not be empty", key=key))
             return None
         if max_length and len(value) > max_length:
-            self.at(node, _l("“%(key)s” is longer than %(max)d characters", key=key, max=max_length))
+            self.at(node, lazy_ngettext("“%(key)s” is longer than %(num)d character",
+                                        "“%(key)s” is longer than %(num)d characters", max_length, key=key))
             return None
         return value
 
@@ -327,7 +329,8 @@ class _Reader:
                 self.at(value_node, _l("write the source as language@hash, e.g. en@0123456789abcdef "
                                        "(the first 16 characters of the SHA-256 of the source file)"))
             elif language not in module.files:
-                self.at(key_node, _l("there is no %(file)s for this translation", file=f"{language}.md"))
+                file = f"{language}.md"
+                self.at(key_node, _l("there is no %(file)s for this translation", file=file))
             elif match.group("language") == language or match.group("language") not in module.files:
                 self.at(value_node, _l("the source language must be another language of this module"))
             else:
@@ -336,7 +339,8 @@ class _Reader:
     def _module_files(self, module: ModuleSpec, slug_node: yaml.Node, default_language: str | None) -> None:
         folder = self.folder / MODULES_DIR / module.slug
         if not folder.is_dir():
-            self.at(slug_node, _l("module folder %(folder)s is missing", folder=f"{MODULES_DIR}/{module.slug}/"))
+            missing = f"{MODULES_DIR}/{module.slug}/"
+            self.at(slug_node, _l("module folder %(folder)s is missing", folder=missing))
             return
         for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
             language = path.name.removesuffix(".md")
@@ -349,7 +353,8 @@ class _Reader:
         if default_language and default_language not in module.files and not any(
             p.path.parent == folder for p in self.problems
         ):
-            self.problem(folder, None, _l("no file in the default language (%(file)s)", file=f"{default_language}.md"))
+            file = f"{default_language}.md"
+            self.problem(folder, None, _l("no file in the default language (%(file)s)", file=file))
 
     def _module_text(self, path: Path) -> str | None:
         data = path.read_bytes()

@@ -139,6 +139,8 @@ LABELS: dict[str, Callable[[dict], str]] = {
                                          language=_v(v, "language")),
     "import-media": lambda v: _("File added or replaced by the package import"),
     "import-media-removed": lambda v: _("File removed by the package import"),
+    # Translators: a change-log entry: an imported course package changed an item that an author had also
+    # changed in the browser since the last import; the author's version stayed.
     "import-kept": lambda v: _("The package changed this too, but the change made here was kept"),
 }
 # How an entry reads when the values its label names were not kept (older entries).

@@ -16,11 +16,7 @@ from lms.learning import bp, services
 
 
 def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
-    course = published_course_or_404(slug)
-    try:
-        return catalog.module_page(course, module, current_language())
-    except catalog.ModuleNotFound:
-        abort(404)
+    return catalog.module_page(published_course_or_404(slug), module, current_language())
 
 
 @bp.get("/courses/<slug>")
@@ -113,9 +109,6 @@ def dashboard():
 @login_required
 def user_progress(user_id: int):
     """A member's progress, for themselves, their organisation's managers and admins."""
-    try:
-        subject = accounts.visible_user(viewer=current_user, user_id=user_id)
-    except accounts.AccessDenied:
-        abort(404)
+    subject = accounts.visible_user(viewer=current_user, user_id=user_id)  # AccessDenied is the 404 page
     rows = services.dashboard(user=subject, language=current_language())
     return render_template("learning/dashboard.html", rows=rows, subject=subject)

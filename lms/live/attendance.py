@@ -19,6 +19,7 @@ from functools import lru_cache
 from email_validator import validate_email
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 MAX_BYTES = 5 * 2**20
 MAX_ROWS = 100_000
@@ -121,7 +122,9 @@ def _share_of_controls(sample: str) -> float:
 def _lines(text: str) -> list[str]:
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     if breaks + (0 if text.endswith(("\n", "\r")) else 1) > MAX_ROWS:
-        raise Unreadable(_l("The file has more than %(rows)d rows.", rows=MAX_ROWS))
+        # Translators: the rows of a spreadsheet or CSV file.
+        raise Unreadable(lazy_ngettext("The file has more than %(num)d row.", "The file has more than %(num)d rows.",
+                                       MAX_ROWS))
     return _LINE_BREAK.split(text)
 
 

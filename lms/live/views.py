@@ -161,7 +161,8 @@ def attendance(slug: str, session_id: int):
             count = services.mark_attendance(user=current_user, course=course, session=session,
                                              attended_user_ids=ids)
             db.session.commit()
-            flash(_("Attendance saved: %(num)d attended.", num=count), "success")
+            flash(ngettext("Attendance saved: %(num)d person attended.", "Attendance saved: %(num)d people attended.",
+                           count), "success")
             return redirect(url_for(".attendance", slug=slug, session_id=session_id))
     text = services.text_of(session, current_language(), course.default_language)
     return render_template("live/attendance.html", course=course, session=session, text=text, report=report,

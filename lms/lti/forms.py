@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +23,7 @@ def web_address(form, field) -> None:
 class RegistrationForm(FlaskForm):
     """A platform registered by hand, with the values its administrator sees in the platform."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(lazy_pgettext("learning platform", "Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("How admins will recognise it, e.g. “LMI Moodle”."))
     issuer = URLField(_l("Issuer"), validators=[DataRequired(), Length(max=255), web_address],
                       description=_l("The platform's address as its tokens name it (iss)."))
