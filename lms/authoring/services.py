@@ -141,10 +141,25 @@ def audit(*, course: Course, user: User | None, action: str, subject: str = "", 
                       **values)
 
 
-def audit_log(*, user: User, course: Course, limit: int = 200) -> list[audit_log_.Entry]:
-    """The course's changes, newest first: one query."""
+@dataclass(frozen=True)
+class LogEntry:
+    event: audit_log_.AuditEvent
+    who: str | None  # None: an import or the system
+
+    @property
+    def by_import(self) -> bool:
+        return self.event.user_id is None and self.event.action.startswith("import-")
+
+
+def audit_log(*, user: User, course: Course, limit: int = 200) -> list[LogEntry]:
+    """The course's changes, newest first, with who made each: one query."""
     _require(user, course)
-    return audit_log_.course_log(course.id, limit=limit)
+    AuditEvent = audit_log_.AuditEvent
+    rows = db.session.execute(
+        select(AuditEvent, User.display_name).outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.course_id == course.id).order_by(AuditEvent.id.desc()).limit(limit)
+    ).all()
+    return [LogEntry(event, who) for event, who in rows]
 
 
 # ---------------------------------------------------------------- courses

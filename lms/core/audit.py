@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.types import UTCDateTime, utcnow
@@ -43,27 +42,6 @@ def record(*, course_id: int | None, user_id: int | None, action: str, subject: 
                        created_at=utcnow())
     db.session.add(event)
     return event
-
-
-@dataclass(frozen=True)
-class Entry:
-    event: AuditEvent
-    who: str | None
-
-    @property
-    def by_import(self) -> bool:
-        return self.event.user_id is None and self.event.action.startswith("import-")
-
-
-def course_log(course_id: int, *, limit: int = 200) -> list[Entry]:
-    """The course's changes, newest first, with who made each: one query."""
-    from lms.accounts.models import User
-
-    rows = db.session.execute(
-        select(AuditEvent, User.display_name).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.course_id == course_id).order_by(AuditEvent.id.desc()).limit(limit)
-    ).all()
-    return [Entry(event, who) for event, who in rows]
 
 
 def values_of(event: AuditEvent) -> dict:

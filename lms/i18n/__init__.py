@@ -54,6 +54,11 @@ def select_language() -> str:
     return g.get("course_language") or "en"
 
 
+def fall_back_to(language: str) -> None:
+    """A page about a course: its default language is the last resort of this request's locale choice."""
+    g.course_language = language
+
+
 def current_language() -> str:
     """The content language of this request (may be a content-only language)."""
     return str(get_locale() or "en")

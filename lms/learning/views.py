@@ -7,22 +7,28 @@ from flask_login import current_user, login_required
 
 from lms.accounts import services as accounts
 from lms.catalog import services as catalog
-from lms.catalog.views import published_course_or_404
+from lms.catalog.models import Course
 from lms.content import services as content
 from lms.core.types import utcnow
 from lms.extensions import db
-from lms.i18n import current_language
+from lms.i18n import current_language, fall_back_to
 from lms.learning import bp, services
 
 
+def _published_course(slug: str) -> Course:
+    course = catalog.get_published_course(slug)  # CourseNotFound is the 404 page
+    fall_back_to(course.default_language)
+    return course
+
+
 def _module_page_or_404(slug: str, module: str) -> catalog.ModulePage:
-    return catalog.module_page(published_course_or_404(slug), module, current_language())
+    return catalog.module_page(_published_course(slug), module, current_language())
 
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """A course's page: its modules with the reader's progress, and the panels other features add."""
-    course = published_course_or_404(slug)
+    course = _published_course(slug)
     language = current_language()
     outline = catalog.course_outline(course, language)
     state = services.course_state(user=current_user, course=course, outline=outline)
@@ -33,7 +39,7 @@ def course(slug: str):
 @bp.post("/courses/<slug>/start")
 @login_required
 def start(slug: str):
-    course = published_course_or_404(slug)
+    course = _published_course(slug)
     outline = catalog.course_outline(course, current_language())
     if not outline:
         abort(404)
