@@ -208,3 +208,31 @@ def test_glossary_entries_name_their_source(path):
 ])
 def test_source_pattern(source, ok):
     assert bool(SOURCE.match(source)) is ok
+
+
+# The black-triangle statement of the SmPC (QRD template, section 4 heading), as the official
+# language versions of the EMA QRD template (for Norway: the Norwegian QRD template) write it.
+QRD_STATEMENT = {
+    "en": "This medicinal product is subject to additional monitoring. This will allow quick identification of "
+          "new safety information. Healthcare professionals are asked to report any suspected adverse "
+          "reactions. See section 4.8 for how to report adverse reactions.",
+    "nb": "Dette legemidlet er underlagt særlig overvåking for å oppdage ny sikkerhetsinformasjon så raskt som "
+          "mulig. Helsepersonell oppfordres til å melde enhver mistenkt bivirkning. Se pkt. 4.8 for "
+          "informasjon om bivirkningsrapportering.",
+    "sv": "Detta läkemedel är föremål för utökad övervakning. Detta kommer att göra det möjligt att snabbt "
+          "identifiera ny säkerhetsinformation. Hälso- och sjukvårdspersonal uppmanas att rapportera varje "
+          "misstänkt biverkning. Se avsnitt 4.8 om hur man rapporterar biverkningar.",
+    "da": "Dette lægemiddel er underlagt supplerende overvågning. Dermed kan nye sikkerhedsoplysninger hurtigt "
+          "tilvejebringes. Læger og sundhedspersonale anmodes om at indberette alle formodede bivirkninger. "
+          "Se i pkt. 4.8, hvordan bivirkninger indberettes.",
+    "fi": "Tähän lääkkeeseen kohdistuu lisäseuranta. Tällä tavalla voidaan havaita nopeasti uutta "
+          "turvallisuutta koskevaa tietoa. Terveydenhuollon ammattilaisia pyydetään ilmoittamaan epäillyistä "
+          "lääkkeen haittavaikutuksista. Ks. kohdasta 4.8, miten haittavaikutuksista ilmoitetaan.",
+}
+RISK_MANAGEMENT = COURSES / "pharmacovigilance-fundamentals" / "modules" / "risk-management"
+
+
+@pytest.mark.parametrize("path", sorted(RISK_MANAGEMENT.glob("*.md")), ids=lambda p: p.stem)
+def test_the_black_triangle_statement_is_quoted_word_for_word(path):
+    quoted = re.findall(r"[\"”«»“](.+?)[\"”«»“]\[\^1\]", path.read_text(encoding="utf-8"))
+    assert quoted == [QRD_STATEMENT[path.stem]]
