@@ -229,8 +229,24 @@ def _valid_address(value: str) -> str | None:
     if not _ADDRESS_LIKE.fullmatch(value):
         return None
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        address = validate_email(value, check_deliverability=False).normalized.lower()
     except ValueError:  # EmailNotValidError, and the IDNA codec's UnicodeError
+        return None
+    return _guest_address(address) or address
+
+
+def _guest_address(address: str) -> str | None:
+    """A guest's user principal name in a Microsoft 365 tenant, ``aino_example.fi#ext#@tenant…``, is
+    the guest's own address with ``@`` written as ``_``: the last ``_`` (host names hold none)."""
+    local = address.rpartition("@")[0]
+    if "#ext#" not in local:
+        return None
+    user, underscore, domain = local.split("#ext#", 1)[0].rpartition("_")
+    if not underscore:
+        return None
+    try:
+        return validate_email(f"{user}@{domain}", check_deliverability=False).normalized.lower()
+    except ValueError:
         return None
 
 
