@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from lms.config import PROJECT_ROOT, load_settings
 from lms.core import ratelimit, uploads  # noqa: F401  (ratelimit: the counters' storage)
+from lms.core.types import MAX_DATABASE_ID
 from lms.extensions import cache, csrf, db, limiter, migrate
 
 
@@ -50,7 +51,7 @@ class DatabaseId(IntegerConverter):
     """``<int:…>`` in a URL: an id a database integer column can hold (1 to 2³¹ − 1); anything else
     matches no page (a 404), never reaches a query."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int = 1, max: int = 2**31 - 1,  # noqa: A002
+    def __init__(self, url_map, fixed_digits: int = 0, min: int = 1, max: int = MAX_DATABASE_ID,  # noqa: A002
                  signed: bool = False) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

@@ -118,12 +118,18 @@ def app(request, database_url, tmp_path):
         accounts.seed_partner_organisations()
         db.session.commit()
         yield app
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+        empty_database()
+
+
+def empty_database() -> None:
+    """After a test, inside its app context: the shared PostgreSQL database is emptied for the next
+    one (a SQLite file goes with the test's folder), and the app's connections are closed."""
+    db.session.remove()
+    if db.engine.dialect.name == "postgresql":
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.engine.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -72,7 +72,8 @@ def members_command(organisation_id: int) -> None:
     """List an organisation's members and the requests waiting."""
     admin = _an_admin()
     try:
-        confirmed, requested = services.organisation_members(viewer=admin, organisation_id=organisation_id)
+        _organisation, confirmed, requested = services.organisation_members(viewer=admin,
+                                                                            organisation_id=organisation_id)
     except services.UnknownOrganisation:
         raise click.ClickException(f"no organisation with id {organisation_id}") from None
     for row in confirmed + requested:

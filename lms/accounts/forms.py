@@ -126,7 +126,12 @@ class JoinForm(FlaskForm):
 
 
 class ProfileForm(ProfileFields):
-    pass
+    def show(self, user) -> None:
+        """The fields as ``user`` saved them (the page's language when they chose none)."""
+        self.display_name.data = user.display_name
+        self.country.data = user.country or ""
+        self.language.data = user.preferred_language or current_language()
+        self.timezone.data = user.timezone or ""
 
 
 class LoginForm(FlaskForm):

@@ -331,8 +331,9 @@ def leave(*, user: User, organisation_id: int) -> None:
     db.session.flush()
 
 
-def organisation_members(*, viewer: User, organisation_id: int) -> tuple[list[MembershipRow], list[MembershipRow]]:
-    """The confirmed members and the open requests of an organisation, for its managers and admins."""
+def organisation_members(*, viewer: User, organisation_id: int
+                         ) -> tuple[Organisation, list[MembershipRow], list[MembershipRow]]:
+    """An organisation with its confirmed members and its open requests, for its managers and admins."""
     if not permissions.can_manage(viewer, organisation_id):
         raise AccessDenied(organisation_id)
     organisation = get_organisation(organisation_id)
@@ -341,7 +342,7 @@ def organisation_members(*, viewer: User, organisation_id: int) -> tuple[list[Me
         .where(OrganisationMembership.organisation_id == organisation_id)
         .order_by(func.lower(User.display_name), User.id)).all()
     members = [MembershipRow(m, organisation, u) for m, u in rows]
-    return ([r for r in members if r.membership.status is MembershipStatus.CONFIRMED],
+    return (organisation, [r for r in members if r.membership.status is MembershipStatus.CONFIRMED],
             [r for r in members if r.membership.status is MembershipStatus.REQUESTED])
 
 

@@ -112,10 +112,7 @@ def profile():
     form = ProfileForm()
     form.fill_choices()
     if request.method == "GET":
-        form.display_name.data = current_user.display_name
-        form.country.data = current_user.country or ""
-        form.language.data = current_user.preferred_language or current_language()
-        form.timezone.data = current_user.timezone or ""
+        form.show(current_user)
     if form.validate_on_submit():
         services.update_profile(user=current_user, profile=form.profile())
         db.session.commit()
@@ -145,8 +142,7 @@ def join_organisation():
         return redirect(url_for(".profile") + "#organisations")
     form = ProfileForm()
     form.fill_choices()
-    form.display_name.data, form.country.data = current_user.display_name, current_user.country or ""
-    form.language.data, form.timezone.data = current_user.preferred_language, current_user.timezone or ""
+    form.show(current_user)
     return _profile_page(form, join, 422)
 
 
@@ -163,8 +159,8 @@ def leave_organisation(organisation_id: int):
 @login_required
 def members(organisation_id: int):
     """An organisation's members and the requests waiting, for its managers and admins."""
-    confirmed, requested = services.organisation_members(viewer=current_user, organisation_id=organisation_id)
-    organisation = services.get_organisation(organisation_id)
+    organisation, confirmed, requested = services.organisation_members(viewer=current_user,
+                                                                       organisation_id=organisation_id)
     return render_template("accounts/members.html", organisation=organisation, confirmed=confirmed,
                            requested=requested)
 

@@ -40,5 +40,5 @@ def add_command(slug: str, email: str) -> None:
 @click.argument("slug")
 def list_command(slug: str) -> None:
     admin, course = _admin_and_course(slug)
-    for author in services.course_authors(user=admin, course=course):
+    for author in services.course_authors(admin=admin, course=course):
         click.echo(f"{author.id}\t{author.email}\t{author.display_name}")

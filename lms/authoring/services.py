@@ -81,12 +81,10 @@ class InvalidMedia(AuthoringError):
 # ---------------------------------------------------------------- access
 
 
-def can_create_courses(user: User) -> bool:
-    return permissions.is_author(user)
-
-
-def can_author(user: User, course: Course) -> bool:
-    return permissions.can_author(user, course)
+def require_course_creator(user: User) -> None:
+    """Only authors and admins write courses (the authoring start page, a new course)."""
+    if not permissions.is_author(user):
+        raise NotAllowed()
 
 
 def _require(user: User, course: Course) -> None:
@@ -109,8 +107,7 @@ def may_change(user: User, view_args: dict) -> bool:
 
 def authored_courses(user: User) -> list[Course]:
     """The courses ``user`` may change: all for admins, the assigned ones for authors."""
-    if not can_create_courses(user):
-        return []
+    require_course_creator(user)
     query = select(Course).options(selectinload(Course.texts)).order_by(Course.slug)
     if user.role is not Role.ADMIN:
         query = query.join(CourseAuthor, CourseAuthor.course_id == Course.id).where(CourseAuthor.user_id == user.id)
@@ -177,8 +174,7 @@ class CourseDetails:
 
 
 def create_course(*, user: User, details: CourseDetails) -> Course:
-    if not can_create_courses(user):
-        raise NotAllowed()
+    require_course_creator(user)
     if not SLUG_RE.match(details.slug) or len(details.slug) > 80:
         raise InvalidSlug(details.slug)
     if db.session.scalar(select(Course.id).where(Course.slug == details.slug)) is not None:
@@ -613,8 +609,9 @@ def track_states(*, course: Course) -> list[TrackState]:
 # ---------------------------------------------------------------- authors
 
 
-def course_authors(*, user: User, course: Course) -> list[User]:
-    _require(user, course)
+def course_authors(*, admin: User, course: Course) -> list[User]:
+    """Who may change ``course``: the page where an admin assigns them."""
+    _require_admin(admin)
     return list(db.session.scalars(select(User).join(CourseAuthor, CourseAuthor.user_id == User.id)
                                    .where(CourseAuthor.course_id == course.id).order_by(User.display_name)))
 

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
+# The largest id an integer primary key holds (PostgreSQL ``integer``); a larger one names nothing.
+MAX_DATABASE_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

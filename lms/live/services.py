@@ -14,7 +14,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
 from lms.accounts.models import User
-from lms.authoring.services import NotAllowed, NotFound, audit, can_author
+from lms.accounts.permissions import can_author
+from lms.authoring.services import NotAllowed, NotFound, audit
 from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db

@@ -212,7 +212,7 @@ def test_the_database_file_and_the_instance_folder_are_not_readable_by_others(tm
 def test_login_limits_hold_across_instances_without_redis(database_url, tmp_path):
     """Two instances on one database (as two workers or two machines): the failed logins of an
     account are counted together, so the limit is the limit, not the limit times the workers."""
-    from tests.conftest import make_app
+    from tests.conftest import empty_database, make_app
 
     first = make_app(database_url, tmp_path / "one", RATELIMIT_ENABLED=True)
     second = make_app(database_url, tmp_path / "two", RATELIMIT_ENABLED=True)
@@ -229,11 +229,6 @@ def test_login_limits_hold_across_instances_without_redis(database_url, tmp_path
                                                                  "password": "guess guess guess"}).status_code)
     assert statuses == [422] * 10 + [429, 429]
     with first.app_context():
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+        empty_database()
     with second.app_context():
         db.engine.dispose()

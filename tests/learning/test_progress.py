@@ -10,7 +10,7 @@ from lms.core.types import utcnow
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import Enrolment, ModuleProgress
-from tests.conftest import login, make_app, post_form
+from tests.conftest import empty_database, login, make_app, post_form
 from tests.factories import make_course, make_user
 
 
@@ -128,7 +128,6 @@ def test_another_users_progress_is_refused(client):
 def test_concurrent_completes_leave_one_row_on_postgresql(postgres_url, tmp_path):
     """Eight threads, each with its own connection, complete the same module at once."""
     app = make_app(postgres_url, tmp_path)
-    from sqlalchemy import text
 
     with app.app_context():
         course = make_course(modules=1)
@@ -158,8 +157,4 @@ def test_concurrent_completes_leave_one_row_on_postgresql(postgres_url, tmp_path
         assert errors == []
         assert len(progress_rows(user_id)) == 1
         assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 1
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.remove()
-        with db.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+        empty_database()
