@@ -36,9 +36,11 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
             _private_file(db.engine.url.database)
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from lms import accounts, authoring, catalog, content, core, i18n, jobs, learning, live, lti, mail
+    from lms import (accounts, assessment, authoring, catalog, certificates, content, core, i18n, jobs, learning, live,
+                     lti, mail)
 
-    for feature in (core, i18n, jobs, mail, accounts, catalog, learning, content, authoring, live, lti):
+    for feature in (core, i18n, jobs, mail, accounts, catalog, learning, assessment, certificates, content, authoring,
+                    live, lti):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:

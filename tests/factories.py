@@ -64,3 +64,64 @@ def make_course(*, slug: str | None = None, modules: int = 3, languages: tuple[s
                           base=None)
     db.session.commit()
     return course
+
+
+QUIZ = """# Vigilance basics
+
+Serious incidents are reported under MDR Article 87.
+
+::: question single
+Who reports a serious incident to the competent authority?
+- [ ] The notified body
+  > No: the notified body does not report incidents (MDR Article 87(1)).
+- [x] The manufacturer
+  > Yes: MDR Article 87(1).
+- [ ] The distributor
+  > No: distributors inform the manufacturer (MDR Article 14(5)).
+:::
+
+::: question multiple
+Which of these are economic operators under the MDR?
+- [x] Importer
+  > Yes: MDR Article 2(33).
+- [x] Distributor
+  > Yes: MDR Article 2(34).
+- [ ] Notified body
+  > No: a conformity assessment body (MDR Article 2(42)).
+- [x] Authorised representative
+  > Yes: MDR Article 2(32).
+:::
+
+::: question true-false
+Every class I device needs a notified body.
+- [ ] True
+  > No: only sterile, measuring and reusable surgical class I devices do (MDR Article 52(7)).
+- [x] False
+  > Right: MDR Article 52(7).
+:::
+
+::: question numeric
+At most how many days after becoming aware must a manufacturer report a serious incident in the general case?
+= 15
+  > MDR Article 87(3): not later than 15 days.
+:::
+"""
+
+
+def quiz_pool(count: int) -> str:
+    """A final test's text: ``count`` numeric questions, question n answered by n."""
+    blocks = [f"::: question numeric\nWhat is {n} + 0?\n= {n}\n  > Arithmetic.\n:::\n" for n in range(1, count + 1)]
+    return "# Final test\n\nThe test draws questions at random.\n\n" + "\n".join(blocks)
+
+
+def make_quiz_course(*, pool: int = 6, draw: int = 3, slug: str | None = None) -> Course:
+    """A published course whose first module has the four kinds of question (QUIZ) and whose last module
+    is a final test drawing ``draw`` of a pool of ``pool`` numeric questions."""
+    course = make_course(modules=2, slug=slug)
+    first, last = sorted(course.modules, key=lambda m: m.position)
+    for module, text in ((first, QUIZ), (last, quiz_pool(pool))):
+        revisions.add(module=module, language="en", text=text, status=RevisionStatus.PUBLISHED, author_id=None,
+                      base=revisions.newest(module, "en"))
+    last.draw = draw
+    db.session.commit()
+    return course

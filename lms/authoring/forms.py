@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -103,3 +103,15 @@ class AuthorForm(FlaskForm):
 class TrackForm(FlaskForm):
     text = TextAreaField(_l("Subtitles (WebVTT)"), validators=[Length(max=1_000_000)])
     upload = FileField(_l("Or upload a .vtt or .srt file"))
+
+
+class CheckRulesForm(FlaskForm):
+    """A module's knowledge-check rules (the same as course.yml's ``pass_mark``, ``max_attempts``,
+    ``attempt_wait``, ``must_pass`` and ``draw``). The workspace writes one such form per module,
+    with its own labels and ids (authoring/workspace.html)."""
+
+    pass_mark = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=100)])
+    max_attempts = IntegerField(validators=[Optional(), NumberRange(min=1, max=100)])
+    attempt_wait = IntegerField(validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
+    draw = IntegerField(validators=[Optional(), NumberRange(min=1, max=200)])
+    must_pass = BooleanField()

@@ -321,6 +321,18 @@ def set_watch_rule(*, user: User, course: Course, module: Module, percent: int |
     db.session.flush()
 
 
+def set_check_rules(*, user: User, course: Course, module: Module, pass_mark: int, max_attempts: int | None,
+                    attempt_wait_minutes: int | None, must_pass: bool, draw: int | None) -> None:
+    """The rules of a module's knowledge checks (or of a final test, with ``draw``). Attempts already
+    made keep the pass mark they were scored with."""
+    _require(user, course)
+    module.pass_mark, module.max_attempts, module.attempt_wait_minutes = pass_mark, max_attempts, attempt_wait_minutes
+    module.must_pass, module.draw = must_pass, draw
+    audit(course=course, user=user, action="module-check-rules", subject=module.slug, pass_mark=pass_mark,
+          max_attempts=max_attempts, attempt_wait=attempt_wait_minutes, must_pass=must_pass, draw=draw)
+    db.session.flush()
+
+
 def remove_module(*, user: User, course: Course, module: Module) -> None:
     """Take a module out of the course. Its texts and learners' progress stay, and it can be restored."""
     _require(user, course)

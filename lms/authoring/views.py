@@ -164,6 +164,26 @@ def watch_rule(slug: str, module: str):
     return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
 
 
+@bp.post("/<slug>/modules/<module>/check-rules")
+@_guarded
+def check_rules(slug: str, module: str):
+    course = _course(slug)
+    target = services.module_for(course, module)
+    form = forms.CheckRulesForm()
+    if not form.validate():
+        flash(_("The form has expired. Please try again.") if "csrf_token" in form.errors else
+              _("Nothing was saved. Give whole numbers: a score to pass from 1 to 100, attempts from 1 to 100, "
+                "minutes from 1 to 43,200 and questions drawn from 1 to 200, or leave the optional ones empty."),
+              "error")
+        return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+    services.set_check_rules(user=current_user, course=course, module=target, pass_mark=form.pass_mark.data,
+                             max_attempts=form.max_attempts.data, attempt_wait_minutes=form.attempt_wait.data,
+                             must_pass=form.must_pass.data, draw=form.draw.data)
+    db.session.commit()
+    flash(_("Saved: the rules of the module's questions."), "success")
+    return redirect(url_for(".workspace", slug=slug) + f"#module-{module}")
+
+
 @bp.route("/<slug>/modules/<module>/remove", methods=["GET", "POST"])
 @_guarded
 def remove(slug: str, module: str):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.types import UTCDateTime, str_enum, utcnow
@@ -27,6 +27,16 @@ class Course(db.Model):
     version: Mapped[str] = mapped_column(String(40))
     estimated_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     published: Mapped[bool] = mapped_column(default=False)
+    # The date the content states the law as at, who provides the course and with which partner
+    # organisation, and whether experts approved it (``pending`` until they do): all on certificates.
+    law_as_at: Mapped[date | None] = mapped_column(Date)
+    review_status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    provider: Mapped[str | None] = mapped_column(String(200))
+    partner: Mapped[str | None] = mapped_column(String(200))
+    # What completes the course (course.yml's ``completion``): the modules required (JSON list of
+    # slugs; None: every module learners see) and the time to spend on its modules first.
+    required_modules: Mapped[str | None] = mapped_column(Text)
+    minimum_minutes: Mapped[int | None] = mapped_column()
     # Bumped by every change to the course's media, so that cached pages showing media follow it.
     media_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -70,6 +80,14 @@ class Module(db.Model):
     # For a module with a recorded lecture: how much of each video (percent) a learner must
     # have watched before completing it; None for no rule.
     required_watch_percent: Mapped[int | None] = mapped_column()
+    # Knowledge checks: the score (percent) that passes, how many attempts a learner has (None: no
+    # limit), how long they wait between attempts, and whether the module completes only once passed.
+    pass_mark: Mapped[int] = mapped_column(default=70, server_default="70")
+    max_attempts: Mapped[int | None] = mapped_column()
+    attempt_wait_minutes: Mapped[int | None] = mapped_column()
+    must_pass: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A final test: each attempt draws this many of the module's questions (its pool) at random.
+    draw: Mapped[int | None] = mapped_column()
     # Set when a module is removed from its course: hidden everywhere, yet kept
     # with its revisions and learners' progress, and restorable.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

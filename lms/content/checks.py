@@ -133,9 +133,14 @@ def check_module_text(text: str, *, media_names: set[str] | None = None, publish
     if not body.strip():
         problems.append(Problem(2, str(_l("the module has a title but no text"))))
     previous = None
+    keys: set[str] = set()
     for token, line in _walk(markdown.parse(text)):
         if token.type == "image":
             problems.extend(_image_problems(token, line, media_names))
+        elif token.type == "knowledge_check_open":
+            if token.meta["question"].key in keys:
+                problems.append(Problem(line, str(_l("this question is written twice in the module"))))
+            keys.add(token.meta["question"].key)
         elif token.type == "knowledge_check_invalid":
             problems.extend(token.meta["problems"])
         elif token.type == "video_open":

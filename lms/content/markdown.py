@@ -27,11 +27,17 @@ from mdit_py_plugins.footnote import footnote_plugin
 from lms.content.syntax import CLOSE_RE, OPEN_RE, VIDEO_OPEN_RE, parse_question, split_title
 
 # Bump when the output of the renderer changes, so cached HTML is not reused.
-RENDERER_VERSION = 4
+RENDERER_VERSION = 5
 CALLOUT_TYPES = ("note", "tip", "warning", "important")
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:]*$)", re.IGNORECASE)
 
-__all__ = ["Markup", "RENDERER_VERSION", "parse", "render", "render_module_file", "split_title"]
+# How questions show: answerable by a learner (inputs belong to the page's form ``knowledge-check``),
+# left out (a final test's pool: its questions are drawn per attempt), or read-only.
+ANSWER, HIDE, READ = "answer", "hide", "read"
+ANSWER_FORM = "knowledge-check"
+
+__all__ = ["ANSWER", "ANSWER_FORM", "HIDE", "Markup", "READ", "RENDERER_VERSION", "inline", "parse", "render",
+           "render_module_file", "split_title"]
 
 
 def _callout_renderer(kind: str):
@@ -109,6 +115,15 @@ def _question_tokens(state, question, start_line: int, close: int) -> None:
     opening = state.push("knowledge_check_open", "fieldset", 1)
     opening.meta, opening.map, opening.block = {"question": question}, [start_line, close + 1], True
     _inline(state, " ".join(question.prompt), start_line)
+    if question.kind == "numeric":
+        state.push("knowledge_check_number", "input", 0).meta = {"question": question}
+        if question.explanation:
+            state.push("knowledge_check_feedback_open", "p", 1)
+            _inline(state, " ".join(question.explanation), start_line)
+            state.push("knowledge_check_feedback_close", "p", -1)
+        state.push("knowledge_check_close", "fieldset", -1)
+        return
+    state.push("knowledge_check_options_open", "ul", 1)
     for position, option in enumerate(question.options, start=1):
         token = state.push("knowledge_check_option_open", "li", 1)
         token.meta = {"option": option, "position": position}
@@ -118,6 +133,7 @@ def _question_tokens(state, question, start_line: int, close: int) -> None:
             _inline(state, " ".join(option.feedback), option.line - 1)
             state.push("knowledge_check_feedback_close", "p", -1)
         state.push("knowledge_check_option_close", "li", -1)
+    state.push("knowledge_check_options_close", "ul", -1)
     state.push("knowledge_check_close", "fieldset", -1)
 
 
@@ -205,17 +221,23 @@ def _render_video_close(self: RendererHTML, tokens: list[Token], idx: int, optio
 
 
 def _render_question_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
-    """A question as a fieldset of options. Learners see no answer; an author's preview
-    (``env["preview"]``, the labels in the author's language) marks the right options
-    and shows each option's feedback. The prompt (the next, inline token) is the legend."""
+    """A question as a fieldset. Learners answer it (``env["questions"] == ANSWER``: each input names
+    the question by its key and belongs to the page's answer form) or read it; an author's preview
+    (``env["preview"]``, the labels in the author's language) marks the right options and shows the
+    feedback. The prompt (the next, inline token) is the legend."""
     question = tokens[idx].meta["question"]
-    env["questions"] = number = env.get("questions", 0) + 1
-    env["question"] = {"name": f"question-{number}", "kind": "checkbox" if question.kind == "multiple" else "radio"}
+    answering = env.get("questions") == ANSWER
+    env["question"] = {"name": f"q-{question.key}", "answering": answering,
+                       "kind": "checkbox" if question.kind == "multiple" else "radio"}
     legend = self.renderInline(tokens[idx + 1].children or [], options, env)
     tokens[idx + 1].hidden = True
     tokens[idx + 1].children = []
-    return (f'<fieldset class="knowledge-check" data-kind="{question.kind}">\n<legend>{legend}</legend>\n'
-            '<ul class="knowledge-check-options">\n')
+    return f'<fieldset class="knowledge-check" data-kind="{question.kind}">\n<legend>{legend}</legend>\n'
+
+
+def _input_attributes(env) -> str:
+    question = env["question"]
+    return f' form="{ANSWER_FORM}"' if question["answering"] else " disabled"
 
 
 def _render_option_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
@@ -223,12 +245,32 @@ def _render_option_open(self: RendererHTML, tokens: list[Token], idx: int, optio
     field = f"{question['name']}-{meta['position']}"
     label = self.renderInline(tokens[idx + 1].children or [], options, env)
     tokens[idx + 1].children = []
-    html = (f'<li><input type="{question["kind"]}" name="{question["name"]}" id="{field}" disabled> '
-            f'<label for="{field}">{label}</label>')
+    html = (f'<li><input type="{question["kind"]}" name="{question["name"]}" id="{field}" '
+            f'value="{meta["position"]}"{_input_attributes(env)}> <label for="{field}">{label}</label>')
     preview = env.get("preview")
     if preview and meta["option"].correct:
         html += f' <strong class="knowledge-check-right">{escape(preview["right"])}</strong>'
     return html
+
+
+def _render_number(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
+    question, field = tokens[idx].meta["question"], env["question"]["name"]
+    label = escape((env.get("labels") or {}).get("answer", "Your answer"))
+    html = (f'<p><label for="{field}-answer">{label}</label> <input type="text" inputmode="decimal" autocomplete="off" '
+            f'name="{field}" id="{field}-answer" size="12"{_input_attributes(env)}>')
+    preview = env.get("preview")
+    if preview:
+        answer = format_number(question.answer, question.tolerance)
+        html += f' <strong class="knowledge-check-right">{escape(preview["right"])}: {escape(answer)}</strong>'
+    return html + "</p>\n"
+
+
+def format_number(value, tolerance=None) -> str:
+    """``15``, ``2.5 ± 0.5``: an answer as the author wrote it, without trailing zeros."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text + (f" ± {format(tolerance.normalize(), 'f')}" if tolerance else "")
 
 
 def _render_feedback_open(self: RendererHTML, tokens: list[Token], idx: int, options, env) -> str:
@@ -265,7 +307,10 @@ def _build() -> MarkdownIt:
     md.validateLink = _validate_link
     rules = {
         "knowledge_check_open": _render_question_open,
-        "knowledge_check_close": lambda self, tokens, idx, options, env: "</ul>\n</fieldset>\n",
+        "knowledge_check_close": lambda self, tokens, idx, options, env: "</fieldset>\n",
+        "knowledge_check_options_open": lambda self, tokens, idx, options, env: '<ul class="knowledge-check-options">\n',
+        "knowledge_check_options_close": lambda self, tokens, idx, options, env: "</ul>\n",
+        "knowledge_check_number": _render_number,
         "knowledge_check_option_open": _render_option_open,
         "knowledge_check_option_close": lambda self, tokens, idx, options, env: "</li>\n",
         "knowledge_check_feedback_open": _render_feedback_open,
@@ -291,21 +336,42 @@ def parse(text: str) -> list[Token]:
     return _MD.parse(text, {})
 
 
+def inline(text: str) -> Markup:
+    """One line of Markdown (a question's text or an option) as safe inline HTML."""
+    return Markup(_MD.renderInline(text))
+
+
+def _without_questions(tokens: list[Token]) -> list[Token]:
+    kept, depth = [], 0
+    for token in tokens:
+        if token.type == "knowledge_check_open":
+            depth += 1
+        elif token.type == "knowledge_check_close":
+            depth -= 1
+        elif not depth:
+            kept.append(token)
+    return kept
+
+
 def render(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,
-           video=None, labels: dict[str, str] | None = None) -> Markup:
+           video=None, labels: dict[str, str] | None = None, questions: str = READ) -> Markup:
     """Render a module body (without its title line) to HTML that is safe to embed.
 
     ``media_base`` is the URL that the course's ``media/`` images are served from;
     ``preview`` (labels in the author's language) shows questions' answers and feedback;
     ``video(src)`` tells a video's URL, subtitle tracks and transcript; ``labels`` are the
-    few interface words a module shows (in the reader's language).
+    few interface words a module shows (in the reader's language); ``questions`` says how
+    questions show (``ANSWER``, ``HIDE`` or ``READ``).
     """
-    env = {"media_base": media_base, "preview": preview, "video": video, "labels": labels}
-    return Markup(_MD.renderer.render(_MD.parse(text, env), _MD.options, env))
+    env = {"media_base": media_base, "preview": preview, "video": video, "labels": labels, "questions": questions}
+    tokens = _MD.parse(text, env)
+    if questions == HIDE:
+        tokens = _without_questions(tokens)
+    return Markup(_MD.renderer.render(tokens, _MD.options, env))
 
 
 def render_module_file(text: str, *, media_base: str | None = None, preview: dict[str, str] | None = None,
-                       video=None, labels: dict[str, str] | None = None) -> Markup:
+                       video=None, labels: dict[str, str] | None = None, questions: str = READ) -> Markup:
     """Render a whole module file: the title line is shown by the page, not repeated."""
     _title, body = split_title(text)
-    return render(body, media_base=media_base, preview=preview, video=video, labels=labels)
+    return render(body, media_base=media_base, preview=preview, video=video, labels=labels, questions=questions)

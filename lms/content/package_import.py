@@ -26,6 +26,7 @@ import enum
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -34,13 +35,14 @@ from sqlalchemy.orm import selectinload
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
 from lms.content import media, revisions
 from lms.content.models import CoursePackageState
-from lms.content.package_reader import ModuleSpec, PackageSpec, content_hash
+from lms.content.package_reader import CHECK_DEFAULTS, ModuleSpec, PackageSpec, content_hash
 from lms.core import audit
 from lms.core.audit import AuditEvent
 from lms.core.types import utcnow
 from lms.extensions import db
 
-SETTINGS = ("default_language", "version", "estimated_hours", "published")
+SETTINGS = ("default_language", "version", "estimated_hours", "published", "law_as_at", "review_status", "provider",
+            "partner", "required_modules", "minimum_minutes")
 UNKNOWN = "\x00unknown"  # a base nobody can tell any more: any difference is a conflict
 
 
@@ -118,6 +120,7 @@ def package_state(spec: PackageSpec) -> dict[Key, object]:
     for module in spec.modules:
         state[("module", module.slug)] = True
         state[("published", module.slug)] = module.published
+        state[("checks", module.slug)] = dict(module.checks)
         for language, text in module.files.items():
             source = module.sources.get(language)
             state[("text", module.slug, language)] = \
@@ -130,6 +133,8 @@ def package_state(spec: PackageSpec) -> dict[Key, object]:
 def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value.normalize())
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -168,6 +173,7 @@ class _Current:
         for module in self.modules.values():
             state[("module", module.slug)] = module.archived_at is None
             state[("published", module.slug)] = module.published
+            state[("checks", module.slug)] = module_checks(module)
         slugs = {m.id: m.slug for m in self.modules.values()}
         for (module_id, language), revision in self.newest.items():
             value = _text_value(revision)
@@ -190,6 +196,18 @@ class _Current:
             else:
                 base[key] = UNKNOWN if edited else value
         return base
+
+
+def module_checks(module: Module) -> dict[str, int | bool | None]:
+    """A module's knowledge-check rules, named as in course.yml."""
+    return {"pass_mark": module.pass_mark, "max_attempts": module.max_attempts,
+            "attempt_wait": module.attempt_wait_minutes, "must_pass": module.must_pass, "draw": module.draw}
+
+
+def _set_checks(module: Module, values: dict) -> None:
+    module.pass_mark, module.max_attempts, module.must_pass, module.draw = (
+        values["pass_mark"], values["max_attempts"], values["must_pass"], values["draw"])
+    module.attempt_wait_minutes = values["attempt_wait"]
 
 
 def _encode(state: dict[Key, object]) -> str:
@@ -234,6 +252,9 @@ class _CourseImport:
         else:
             stored = db.session.get(CoursePackageState, course.id)
             base = _decode(stored.state) if stored is not None else current.derived_base(now)
+            for key in wanted:  # a package imported before modules had check rules held the defaults
+                if key[0] == "checks" and key not in base and ("module", key[1]) in base:
+                    base[key] = dict(CHECK_DEFAULTS)
             apply = _decide(spec.slug, wanted, base, now, policy, result)
         state = cls(spec, course, result, policy, user_id, current, apply, created, changed=created)
         if created:
@@ -293,6 +314,7 @@ class _CourseImport:
         if module is None:
             position = 1 + max((m.position for m in self.current.modules.values()), default=0)
             module = Module(course_id=self.course.id, slug=spec.slug, position=position, published=spec.published)
+            _set_checks(module, spec.checks)
             db.session.add(module)
             db.session.flush()
             self.current.modules[spec.slug] = module
@@ -305,6 +327,9 @@ class _CourseImport:
             if ("published", spec.slug) in self.apply and module.published != spec.published:
                 module.published = spec.published
                 self._log("import-module-published" if spec.published else "import-module-unpublished", spec.slug)
+            if ("checks", spec.slug) in self.apply and module_checks(module) != spec.checks:
+                _set_checks(module, spec.checks)
+                self._log("import-module-checks", spec.slug)
         languages = sorted({key[2] for key in self.apply if key[0] == "text" and key[1] == spec.slug},
                            key=lambda language: (language != self.spec.default_language, language))
         for language in languages:
@@ -419,6 +444,8 @@ def _item_name(key: Key) -> str:
         return f"course.yml: module {key[1]}"
     if kind == "published":
         return f"course.yml: published of module {key[1]}"
+    if kind == "checks":
+        return f"course.yml: pass_mark, max_attempts, attempt_wait, must_pass and draw of module {key[1]}"
     if kind == "text":
         return f"modules/{key[1]}/{key[2]}.md"
     return f"media/{key[1]}"

@@ -7,9 +7,11 @@ whole (see ``lms.content.packages``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -27,9 +29,16 @@ MEDIA_DIR = "media"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_TITLE = 300
-COURSE_KEYS = ("slug", "default_language", "version", "estimated_hours", "published", "title", "summary", "modules")
+COURSE_KEYS = ("slug", "default_language", "version", "estimated_hours", "published", "law_as_at", "review_status",
+               "provider", "partner", "title", "summary", "completion", "modules")
+REVIEW_STATUSES = ("pending", "approved")
+COMPLETION_KEYS = ("modules", "minimum_hours")
 REQUIRED_KEYS = ("slug", "default_language", "version", "estimated_hours", "title", "summary", "modules")
-MODULE_KEYS = ("slug", "published", "translated_from")
+MODULE_KEYS = ("slug", "published", "translated_from", "pass_mark", "max_attempts", "attempt_wait", "must_pass", "draw")
+# A module's knowledge-check rules, as course.yml names them, with their limits and their defaults
+# (the Module columns' defaults: see ``lms.catalog.models.Module``).
+CHECK_NUMBERS = {"pass_mark": (1, 100), "max_attempts": (1, 100), "attempt_wait": (1, 60 * 24 * 30), "draw": (1, 200)}
+CHECK_DEFAULTS = {"pass_mark": 70, "max_attempts": None, "attempt_wait": None, "must_pass": True, "draw": None}
 # ``fi: en@0123456789abcdef``: the Finnish text was made from the English text with this hash.
 SOURCE_RE = re.compile(r"^(?P<language>[a-z]{2})@(?P<hash>[0-9a-f]{16})$")
 
@@ -42,6 +51,8 @@ class ModuleSpec:
     files: dict[str, str] = field(default_factory=dict)
     # translation language → (source language, first 16 hex digits of the source text's SHA-256)
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # knowledge-check rules (keys and defaults: CHECK_DEFAULTS)
+    checks: dict[str, int | bool | None] = field(default_factory=lambda: dict(CHECK_DEFAULTS))
 
 
 @dataclass
@@ -57,6 +68,15 @@ class PackageSpec:
     modules: list[ModuleSpec]
     # name → bytes of each image in media/
     media: dict[str, bytes] = field(default_factory=dict)
+    # What completes the course (``completion:``): the required modules' slugs as a JSON list (None:
+    # every module learners see), and the minimum time on its modules in minutes.
+    required_modules: str | None = None
+    minimum_minutes: int | None = None
+    # On certificates: the "law as at" date, the review status, the provider and the partner organisation.
+    law_as_at: date | None = None
+    review_status: str = "pending"
+    provider: str | None = None
+    partner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +152,14 @@ class _Reader:
             self.at(node, _l("“%(key)s” must be true or false", key=key))
         return None
 
+    def integer(self, node: yaml.Node, key: str, low: int, high: int) -> int | None:
+        value = self.scalar(node, key)
+        if value is not None and value.isascii() and value.isdigit() and low <= int(value) <= high:
+            return int(value)
+        if value is not None:
+            self.at(node, _l("“%(key)s” must be a whole number from %(low)d to %(high)d", key=key, low=low, high=high))
+        return None
+
     def mapping(self, node: yaml.Node, key: str, allowed: Iterable[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             self.at(node, _l("“%(key)s” must be a list of “name: value” entries", key=key))
@@ -205,13 +233,52 @@ class _Reader:
         modules = self._modules(get("modules"), default_language) if get("modules") else []
         media = self._media()
         self._texts(modules, media)
+        required, minimum = self._completion(get("completion"), modules) if get("completion") else (None, None)
+        law_as_at = self._date(get("law_as_at"), "law_as_at") if get("law_as_at") else None
+        review_status = self.scalar(get("review_status"), "review_status") if get("review_status") else "pending"
+        if review_status not in REVIEW_STATUSES:
+            self.at(get("review_status"), _l("“review_status” must be pending or approved"))
+        provider = self.text(get("provider"), "provider", max_length=200) if get("provider") else None
+        partner = self.text(get("partner"), "partner", max_length=200) if get("partner") else None
         if self.problems:
             return None
         return PackageSpec(
             folder=self.folder, slug=slug, default_language=default_language, version=version,
             estimated_hours=hours, published=bool(published), titles=titles, summaries=summaries, modules=modules,
-            media=media,
+            media=media, required_modules=required, minimum_minutes=minimum, law_as_at=law_as_at,
+            review_status=review_status, provider=provider, partner=partner,
         )
+
+    def _date(self, node: yaml.Node, key: str) -> date | None:
+        value = self.scalar(node, key)
+        if value is not None and len(value) == 10 and _iso_date(value):
+            return date.fromisoformat(value)
+        if value is not None:
+            self.at(node, _l("“%(key)s” must be a date written as 2026-12-01", key=key))
+        return None
+
+    def _completion(self, node: yaml.Node, modules: list[ModuleSpec]) -> tuple[str | None, int | None]:
+        """``completion: {modules: [slug, …], minimum_hours: 4.5}``: both optional."""
+        entries = self.mapping(node, "completion", COMPLETION_KEYS)
+        required = None
+        if "modules" in entries:
+            listed = entries["modules"][1]
+            slugs = [self.scalar(item, "completion.modules") for item in listed.value] \
+                if isinstance(listed, yaml.SequenceNode) else None
+            known = {m.slug for m in modules}
+            if not slugs or None in slugs:
+                self.at(listed, _l("“completion.modules” must list module slugs, e.g. [scope, final-test]"))
+            elif unknown := [slug for slug in slugs if slug not in known]:
+                self.at(listed, _l("“completion.modules” names a module that is not in “modules”: %(slug)s",
+                                   slug=unknown[0]))
+            else:
+                required = json.dumps(list(dict.fromkeys(slugs)))
+        minimum = None
+        if "minimum_hours" in entries:
+            hours = self._hours(entries["minimum_hours"][1], key="completion.minimum_hours")
+            minimum = int(hours * 60) if hours is not None else None
+        return required, minimum
+
 
     def _media(self) -> dict[str, bytes]:
         folder = self.folder / MEDIA_DIR
@@ -268,15 +335,15 @@ class _Reader:
                 if problems:
                     del module.files[language]
 
-    def _hours(self, node: yaml.Node) -> Decimal | None:
-        value = self.scalar(node, "estimated_hours")
+    def _hours(self, node: yaml.Node, key: str = "estimated_hours") -> Decimal | None:
+        value = self.scalar(node, key)
         try:
             hours = Decimal(value) if value is not None else None
         except InvalidOperation:
             hours = None
         if hours is None or not hours.is_finite() or hours <= 0 or hours > 1000 or -hours.as_tuple().exponent > 2:
             if value is not None:
-                self.at(node, _l("“estimated_hours” must be a number of hours between 0 and 1000, e.g. 4.5"))
+                self.at(node, _l("“%(key)s” must be a number of hours between 0 and 1000, e.g. 4.5", key=key))
             return None
         return hours
 
@@ -308,6 +375,7 @@ class _Reader:
             self._module_files(module, slug_node, default_language)
             if "translated_from" in entries:
                 self._sources(module, entries["translated_from"][1])
+            self._checks(module, entries)
             modules.append(module)
         modules_dir = self.folder / MODULES_DIR
         if modules_dir.is_dir():
@@ -318,6 +386,21 @@ class _Reader:
             if extra.name not in (MANIFEST, MODULES_DIR, MEDIA_DIR, "README.md"):
                 self.problem(extra, None, _l("unexpected file or folder in a course package"))
         return modules
+
+    def _checks(self, module: ModuleSpec, entries: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
+        for name, (low, high) in CHECK_NUMBERS.items():
+            if name in entries:
+                module.checks[name] = self.integer(entries[name][1], name, low, high)
+        if "must_pass" in entries:
+            module.checks["must_pass"] = self.boolean(entries["must_pass"][1], "must_pass")
+        draw = module.checks["draw"]
+        for language, text in module.files.items() if draw else ():
+            count = len(checks.questions(text)[0])
+            if count < draw:
+                self.at(entries["draw"][1], lazy_ngettext(
+                    "“draw” asks for %(num)d question, but %(file)s has %(count)d",
+                    "“draw” asks for %(num)d questions, but %(file)s has %(count)d", draw,
+                    file=f"{MODULES_DIR}/{module.slug}/{language}.md", count=count))
 
     def _sources(self, module: ModuleSpec, node: yaml.Node) -> None:
         for language, (key_node, value_node) in self.mapping(node, "translated_from", CONTENT_LANGUAGES).items():
@@ -366,6 +449,14 @@ class _Reader:
         except UnicodeDecodeError as error:
             self.problem(path, _line_of_byte(data, error.start), _l("not valid UTF-8 text"))
             return None
+
+
+def _iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:

@@ -12,6 +12,8 @@ byte.
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -20,8 +22,16 @@ from sqlalchemy.orm import selectinload
 
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision
 from lms.content import media, revisions
-from lms.content.package_import import ImportResult, Kept, Policy, import_items, import_packages  # noqa: F401
+from lms.content.package_import import (  # noqa: F401
+    ImportResult,
+    Kept,
+    Policy,
+    import_items,
+    import_packages,
+    module_checks,
+)
 from lms.content.package_reader import (  # noqa: F401  (the package API in one place)
+    CHECK_DEFAULTS,
     MANIFEST,
     MEDIA_DIR,
     MODULES_DIR,
@@ -53,6 +63,7 @@ def _module_entry(module: Module, texts: dict[tuple[int, str], ModuleRevision]) 
     entry: dict = {"slug": module.slug}
     if not module.published:
         entry["published"] = False
+    entry.update({name: value for name, value in module_checks(module).items() if value != CHECK_DEFAULTS[name]})
     sources = {
         language: f"{revision.source_language}@{revision.source_hash[:16]}"
         for (module_id, language), revision in sorted(texts.items(), key=lambda item: _language_index(item[0][1]))
@@ -61,6 +72,16 @@ def _module_entry(module: Module, texts: dict[tuple[int, str], ModuleRevision]) 
     if sources:
         entry["translated_from"] = sources
     return entry
+
+
+def _completion(course: Course) -> dict:
+    completion: dict = {}
+    if course.required_modules is not None:
+        completion["modules"] = json.loads(course.required_modules)
+    if course.minimum_minutes:
+        hours = Decimal(course.minimum_minutes) / 60
+        completion["minimum_hours"] = int(hours) if hours == hours.to_integral_value() else float(round(hours, 2))
+    return completion
 
 
 def manifest_text(course: Course, modules: list[Module], texts: dict[tuple[int, str], ModuleRevision]) -> str:
@@ -72,10 +93,20 @@ def manifest_text(course: Course, modules: list[Module], texts: dict[tuple[int, 
         "version": course.version,
         "estimated_hours": int(hours) if hours == hours.to_integral_value() else float(hours),
         "published": course.published,
+        "law_as_at": course.law_as_at.isoformat() if course.law_as_at else None,
+        "review_status": course.review_status,
+        "provider": course.provider,
+        "partner": course.partner,
         "title": {t.language: t.title for t in sorted(course.texts, key=_language_order)},
         "summary": {t.language: t.summary for t in sorted(course.texts, key=_language_order) if t.summary},
+        "completion": _completion(course),
         "modules": [_module_entry(m, texts) for m in modules],
     }
+    for key in ("law_as_at", "provider", "partner", "completion"):
+        if not data[key]:
+            del data[key]
+    if data["review_status"] == "pending":
+        del data["review_status"]
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
 
 

@@ -66,18 +66,23 @@ def video_resolver(*, course: Course, media_base: str, language: str):
 
 def labels() -> dict[str, str]:
     """The interface words inside module content, in the reader's language."""
-    return {"transcript": _("Transcript"), "watch_at": _("Watch the video at %(host)s")}
+    return {"transcript": _("Transcript"), "watch_at": _("Watch the video at %(host)s"), "answer": _("Your answer")}
 
 
-def module_html(revision: ModuleRevision, *, course: Course, language: str, media_base: str) -> Markup:
-    """The revision's HTML for a reader of ``language``. Cached by everything that shapes it: the
-    renderer, the revision (a revision never changes), the reader's language, the course's media
-    (a new or corrected subtitle track, a replaced video) and where media are served from."""
-    key = f"module-html:{markdown.RENDERER_VERSION}:{revision.id}:{language}:{course.media_version}:{media_base}"
+def module_html(revision: ModuleRevision, *, course: Course, module: Module, language: str,
+                media_base: str) -> Markup:
+    """The revision's HTML for a reader of ``language``, its questions to answer (a final test's pool
+    left out: its questions are drawn per attempt). Cached by everything that shapes it: the
+    renderer, the revision (a revision never changes), whether it is a test, the reader's language,
+    the course's media (a new or corrected subtitle track, a replaced video) and where media are
+    served from."""
+    questions = markdown.HIDE if module.draw else markdown.ANSWER
+    key = (f"module-html:{markdown.RENDERER_VERSION}:{revision.id}:{language}:{questions}:{course.media_version}:"
+           f"{media_base}")
     html = cache.get(key)
     if html is None:
         html = str(markdown.render_module_file(
-            revision.body, media_base=media_base, labels=labels(),
+            revision.body, media_base=media_base, labels=labels(), questions=questions,
             video=video_resolver(course=course, media_base=media_base, language=language)))
         cache.set(key, html, timeout=0)
     return Markup(html)

@@ -78,6 +78,15 @@ def format_hours(hours) -> str:
     return format_timedelta(timedelta(hours=float(hours)), granularity="hour", threshold=1000)
 
 
+def format_duration(seconds) -> str:
+    """Time spent, in hours and minutes in the reader's language ("3 hours 20 minutes")."""
+    hours, minutes = divmod(int(seconds or 0) // 60, 60)
+    parts = [format_timedelta(timedelta(hours=hours), granularity="hour", threshold=1000)] if hours else []
+    if minutes or not hours:
+        parts.append(format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=1000))
+    return " ".join(parts)
+
+
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
@@ -93,4 +102,5 @@ def init_app(app: Flask) -> None:
     from lms.core import audit
 
     app.jinja_env.filters.update(percent=format_percent, decimal=format_decimal, date=format_date,
-                                 datetime=format_datetime, hours=format_hours, change=audit.describe)
+                                 datetime=format_datetime, hours=format_hours, duration=format_duration,
+                                 change=audit.describe)

@@ -87,6 +87,8 @@ LABELS: dict[str, Callable[[dict], str]] = {
     "module-restored": lambda v: _("Module restored"),
     "module-watch-rule": lambda v: (_("Learners must watch %(percent)s %% of the video", percent=_v(v, "percent"))
                                     if v.get("percent") else _("Completing no longer depends on the video")),
+    "module-check-rules": lambda v: _("Knowledge-check rules changed: %(mark)s %% to pass",
+                                      mark=_v(v, "pass_mark")),
     "text-saved": lambda v: _("Draft saved (%(language)s)", language=_v(v, "language")),
     "text-published": lambda v: _("Text published (%(language)s)", language=_v(v, "language")),
     "text-restored": lambda v: _("Earlier text restored as a draft (%(language)s)", language=_v(v, "language")),
@@ -111,6 +113,7 @@ LABELS: dict[str, Callable[[dict], str]] = {
     "import-module-restored": lambda v: _("Module restored by the package import"),
     "import-module-published": lambda v: _("Module shown to learners by the package import"),
     "import-module-unpublished": lambda v: _("Module hidden from learners by the package import"),
+    "import-module-checks": lambda v: _("Knowledge-check rules changed by the package import"),
     "import-order": lambda v: _("Module order changed by the package import"),
     "import-text": lambda v: _("Text published by the package import (%(language)s)", language=_v(v, "language")),
     "import-text-withdrawn": lambda v: _("Text withdrawn by the package import (%(language)s)",
@@ -125,6 +128,7 @@ LABELS: dict[str, Callable[[dict], str]] = {
 PLAIN: dict[str, Callable[[], str]] = {
     "module-moved": lambda: _("Module moved"),
     "module-renamed": lambda: _("Module renamed"),
+    "module-check-rules": lambda: _("Knowledge-check rules changed"),
     "text-saved": lambda: _("Draft saved"),
     "text-published": lambda: _("Text published"),
     "text-restored": lambda: _("Earlier text restored as a draft"),

@@ -8,6 +8,8 @@ bp = Blueprint("learning", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from lms.learning import views  # noqa: F401  (routes)
+    from lms.core.signals import course_completed
+    from lms.learning import notifications, views  # noqa: F401  (routes)
 
+    course_completed.connect(notifications.on_course_completed)
     app.register_blueprint(bp)

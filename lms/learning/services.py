@@ -7,23 +7,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from blinker import Namespace
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
+from lms.assessment import services as assessment
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Module
 from lms.catalog.services import ModuleEntry
+from lms.content import checks
+from lms.core.signals import module_completed
 from lms.core.sql import insert_or_ignore
 from lms.core.types import utcnow
 from lms.extensions import db
-from lms.learning.models import Enrolment, EnrolmentSource, ModuleProgress, ProgressStatus, VideoProgress
+from lms.learning import completion
+from lms.learning.models import (
+    Enrolment,
+    EnrolmentSource,
+    ModuleProgress,
+    ModuleTime,
+    ProgressStatus,
+    VideoProgress,
+)
 
-signals = Namespace()
-# Sent inside the transaction that completes a module, once per learner and module;
-# receivers (LTI scores) add their rows to the same transaction.
-module_completed = signals.signal("module-completed")
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,27 @@ class NotWatchedEnough(Exception):
         self.required = required
 
 
+class NotPassed(Exception):
+    """The module's questions (or its final test) must be passed first."""
+
+
+def must_pass_first(*, user: User, module: Module, text: str) -> bool:
+    """Whether ``module`` (shown as ``text``) completes only once its questions are passed, and they are
+    not yet: a final test always; a module with questions unless its author said otherwise."""
+    if not module.draw and (not module.must_pass or "question" not in text or not checks.questions(text)[0]):
+        return False
+    return not assessment.passed(user=user, module=module)
+
+
 def complete_module(*, user: User, module: Module, at: datetime, text: str | None = None) -> ModuleProgress:
     """Mark ``module`` complete for ``user``; completing twice keeps the first completion time.
 
     With ``text`` (the module text the learner was shown), a module that requires a share
-    of its videos watched is completed only when every video of that text is watched enough.
+    of its videos watched is completed only when every video of that text is watched enough,
+    and a module with questions to pass only once they are passed.
     """
+    if text is not None and must_pass_first(user=user, module=module, text=text):
+        raise NotPassed(module.slug)
     if text is not None and module.required_watch_percent:
         watched = min((share for share in watched_shares(user=user, module=module, text=text).values()),
                       default=1.0)
@@ -140,6 +161,8 @@ def complete_module(*, user: User, module: Module, at: datetime, text: str | Non
         .values(status=ProgressStatus.COMPLETED, completed_at=at)
     ).rowcount
     if changed:
+        # The course completes with its last required module; then the module's own event.
+        completion.complete_course_if_done(user=user, course=module.course, at=at)
         module_completed.send(user, module=module, at=at)
     return _progress_row(user, module)
 
@@ -176,10 +199,11 @@ def course_state(*, user: User | None, course: Course, outline: list[ModuleEntry
 class DashboardRow:
     card: catalog.CourseCard
     state: CourseState
+    seconds: int = 0  # active time on the course's modules
 
 
 def dashboard(*, user: User, language: str) -> list[DashboardRow]:
-    """The user's courses with derived progress, most recent activity first: five queries."""
+    """The user's courses with derived progress and time spent, most recent activity first: six queries."""
     courses = db.session.scalars(
         select(Course)
         .join(Enrolment, Enrolment.course_id == Course.id)
@@ -189,12 +213,16 @@ def dashboard(*, user: User, language: str) -> list[DashboardRow]:
     ).all()
     outlines = catalog.course_outlines(courses, language)
     progress = _progress_by_module(user, [e.module.id for entries in outlines.values() for e in entries])
+    seconds = dict(db.session.execute(
+        select(Module.course_id, func.sum(ModuleTime.seconds)).join(Module, Module.id == ModuleTime.module_id)
+        .where(ModuleTime.user_id == user.id).group_by(Module.course_id)).all())
     rows = []
     for course in courses:
         outline = outlines[course.id]
         state = CourseState(rows=[OutlineRow(e, progress.get(e.module.id)) for e in outline], enrolled=True)
         title, summary = catalog.course_text(course, language)
-        rows.append(DashboardRow(catalog.CourseCard(course, title, summary, len(outline)), state))
+        rows.append(DashboardRow(catalog.CourseCard(course, title, summary, len(outline)), state,
+                                 int(seconds.get(course.id) or 0)))
     rows.sort(key=lambda row: row.state.last_seen_at or row.card.course.created_at, reverse=True)
     return rows
 

@@ -12,7 +12,8 @@ from lms.content import services as content
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language, fall_back_to
-from lms.learning import bp, services
+from lms.learning import bp, completion, services
+from lms.learning import time as learning_time
 
 
 def _published_course(slug: str) -> Course:
@@ -33,7 +34,9 @@ def course(slug: str):
     outline = catalog.course_outline(course, language)
     state = services.course_state(user=current_user, course=course, outline=outline)
     title, summary = catalog.course_text(course, language)
-    return render_template("learning/course.html", course=course, title=title, summary=summary, state=state)
+    status = completion.status(user=current_user, course=course) if current_user.is_authenticated else None
+    return render_template("learning/course.html", course=course, title=title, summary=summary, state=state,
+                           status=status)
 
 
 @bp.post("/courses/<slug>/start")
@@ -55,10 +58,13 @@ def start(slug: str):
 def module(slug: str, module: str):
     page = _module_page_or_404(slug, module)
     progress = services.record_visit(user=current_user, module=page.entry.module, at=utcnow())
-    html = content.module_html(page.revision, course=page.course, language=current_language(),
+    html = content.module_html(page.revision, course=page.course, module=page.entry.module,
+                               language=current_language(),
                                media_base=url_for("catalog.media", slug=page.course.slug, name="x")[:-1])
     shares = services.watched_shares(user=current_user, module=page.entry.module, text=page.revision.body)
-    response = render_template("learning/module.html", page=page, html=html, progress=progress, shares=shares)
+    must_pass = services.must_pass_first(user=current_user, module=page.entry.module, text=page.revision.body)
+    response = render_template("learning/module.html", page=page, html=html, progress=progress, shares=shares,
+                               must_pass=must_pass)
     db.session.commit()  # after rendering, so that nothing the page shows is loaded twice
     return response
 
@@ -72,6 +78,9 @@ def complete(slug: str, module: str):
     except services.NotWatchedEnough as short:
         flash(_("Watch at least %(required)d %% of the video before completing this module (so far: %(watched)s).",
                 required=short.required, watched=format_percent(short.watched)), "error")
+        return redirect(url_for(".module", slug=slug, module=module))
+    except services.NotPassed:
+        flash(_("Pass this module's questions to complete it."), "error")
         return redirect(url_for(".module", slug=slug, module=module))
     db.session.commit()
     if page.next is not None:
@@ -104,11 +113,25 @@ def watched(slug: str, module: str):
     return jsonify(share=share, label=None if share is None else _("Watched: %(share)s", share=format_percent(share)))
 
 
+@bp.post("/courses/<slug>/modules/<module>/time")
+@login_required
+def time_spent(slug: str, module: str):
+    """The module page's script says the learner is still active here (see ``learning.time``)."""
+    page = _module_page_or_404(slug, module)
+    at = utcnow()
+    seconds = learning_time.record_ping(user=current_user, module=page.entry.module, at=at)
+    completion.complete_course_if_done(user=current_user, course=page.course, at=at)  # a minimum time reached
+    db.session.commit()
+    return jsonify(seconds=seconds)
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    rows = services.dashboard(user=current_user, language=current_language())
-    return render_template("learning/dashboard.html", rows=rows, subject=current_user)
+    language = current_language()
+    rows = services.dashboard(user=current_user, language=language)
+    return render_template("learning/dashboard.html", rows=rows, subject=current_user,
+                           record=completion.record(user=current_user, language=language))
 
 
 @bp.get("/users/<int:user_id>/progress")
@@ -116,5 +139,7 @@ def dashboard():
 def user_progress(user_id: int):
     """A member's progress, for themselves, their organisation's managers and admins."""
     subject = accounts.visible_user(viewer=current_user, user_id=user_id)  # AccessDenied is the 404 page
-    rows = services.dashboard(user=subject, language=current_language())
-    return render_template("learning/dashboard.html", rows=rows, subject=subject)
+    language = current_language()
+    rows = services.dashboard(user=subject, language=language)
+    return render_template("learning/dashboard.html", rows=rows, subject=subject,
+                           record=completion.record(user=subject, language=language))

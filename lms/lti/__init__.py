@@ -14,7 +14,7 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 def init_app(app: Flask) -> None:
     from lms.extensions import csrf
-    from lms.learning.services import module_completed
+    from lms.core.signals import course_completed, module_completed
     from lms.lti import cli, grades, views
 
     # The platform posts these (and the launch page, when cookies are blocked), with a signed token and the OIDC state, not our forms'
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.launch_view)
     csrf.exempt(views.launch_confirm)  # its proof is the state read from the platform's storage
     module_completed.connect(grades.on_module_completed)
+    course_completed.connect(grades.on_course_completed)
     app.register_blueprint(bp)
     app.cli.add_command(cli.lti_cli)
     hooks.register(app, "course-page-top", views.roster_link, order=10)

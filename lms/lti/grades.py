@@ -11,7 +11,10 @@ sync-grades`` with exponential back-off, shown to admins until it is delivered.
 Scores (IMS AGS 2.0, section 3.4):
 - a module link: 1 of 1, ``Completed`` / ``FullyGraded`` once the module is complete;
 - a course link: modules completed of the course's modules, ``InProgress`` /
-  ``Pending`` while some are left, ``Completed`` / ``FullyGraded`` when all are done.
+  ``Pending`` until the course is complete (``learning.completion``); then the course result,
+  ``Completed`` / ``FullyGraded``: the final score on the same scale (85 % of a six-module course
+  is 5.1 of 6), or full marks for a course without questions. It is queued when
+  ``course_completed`` is sent, and never changes after.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from lms.catalog.models import Course, Module
 from lms.core.types import utcnow
 from lms.extensions import db
 from lms.jobs import job
-from lms.learning.models import ModuleProgress, ProgressStatus
+from lms.learning.models import CourseCompletion, ModuleProgress, ProgressStatus
 from lms.lti import http as lti_http
 from lms.lti import platform_services
 from lms.lti.models import LtiGradeLink, LtiRegistration, LtiScore, ScoreStatus
@@ -114,14 +117,21 @@ def _score(link: LtiGradeLink) -> Score | None:
     module_ids = [e.module.id for e in catalog.course_outline(course, course.default_language)]
     if not module_ids:
         return None
+    finished = _completion(link)
+    if finished is not None:
+        share = float(finished.score) if finished.score is not None else 1.0
+        return Score(round(share * len(module_ids), 4), len(module_ids), "Completed", "FullyGraded")
     done = db.session.scalar(select(func.count()).select_from(ModuleProgress).where(
         ModuleProgress.user_id == link.user_id, ModuleProgress.module_id.in_(module_ids),
         ModuleProgress.status == ProgressStatus.COMPLETED))
     if not done:
         return None
-    if done >= len(module_ids):
-        return Score(len(module_ids), len(module_ids), "Completed", "FullyGraded")
     return Score(done, len(module_ids), "InProgress", "Pending")
+
+
+def _completion(link: LtiGradeLink) -> CourseCompletion | None:
+    return db.session.scalar(select(CourseCompletion).where(
+        CourseCompletion.user_id == link.user_id, CourseCompletion.course_id == link.course_id))
 
 
 def _queue(link: LtiGradeLink, score: Score, *, at: datetime) -> LtiScore:
@@ -140,9 +150,19 @@ def on_module_completed(user: User, *, module: Module, at: datetime) -> None:
         LtiGradeLink.user_id == user.id, LtiGradeLink.course_id == module.course_id,
         (LtiGradeLink.module_id.is_(None)) | (LtiGradeLink.module_id == module.id))).all()
     for link in links:
+        if link.module_id is None and _completion(link) is not None:
+            continue  # the course result was queued when the course completed; it does not change
         score = _score(link)
         if score is not None:
             _queue(link, score, at=at)
+
+
+def on_course_completed(user: User, *, course: Course, completion: CourseCompletion) -> None:
+    """learning.course_completed: the course result for every course link of this learner."""
+    links = db.session.scalars(select(LtiGradeLink).where(
+        LtiGradeLink.user_id == user.id, LtiGradeLink.course_id == course.id, LtiGradeLink.module_id.is_(None))).all()
+    for link in links:
+        _queue(link, _score(link), at=completion.completed_at)
 
 
 @job()
