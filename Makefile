@@ -33,7 +33,12 @@ run: courses
 	trap 'kill $$worker $$site 2>/dev/null; wait' INT TERM EXIT; \
 	wait -n $$worker $$site
 
-test: install
+# The Open Badges verifier the tests check credentials with runs on Node.js (libraries from the npm registry).
+tests/ob3/node_modules/.installed: tests/ob3/package.json tests/ob3/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/ob3 && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the Open Badges verification tests will be skipped"; fi
+
+test: install tests/ob3/node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 translations-extract: $(VENV)/.installed

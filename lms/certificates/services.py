@@ -146,3 +146,9 @@ def verification(*, code: str, language: str) -> Verification:
                         version=certificate.course_version, law_as_at=certificate.law_as_at,
                         hours=certificate.hours, completed_at=certificate.completed_at,
                         pending_review=certificate.review_status != "approved")
+
+
+def version_certified(*, course: Course, version: str) -> bool:
+    """Whether a certificate was issued for ``version`` of ``course`` (its achievement is then published)."""
+    return db.session.scalar(select(Certificate.id).where(
+        Certificate.course_id == course.id, Certificate.course_version == version).limit(1)) is not None

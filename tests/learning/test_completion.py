@@ -31,7 +31,8 @@ def completions() -> list[CourseCompletion]:
 
 
 @pytest.mark.app_settings(**SMTP)
-def test_passing_the_last_required_module_completes_the_course_once_and_mails_the_learner(client, inbox):
+def test_passing_the_last_required_module_completes_the_course_once_and_mails_the_learner(
+        client, inbox):  # noqa: F811 (inbox: the fixture)
     course = make_quiz_course(pool=6, draw=3)
     make_user(email="aino@example.fi", language="fi", name="Aino Virtanen")
     login(client, "aino@example.fi")
