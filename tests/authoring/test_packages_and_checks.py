@@ -54,7 +54,7 @@ def test_the_downloaded_package_is_byte_identical_to_the_cli_export(app, runner,
     exported = files_of(tmp_path / COURSE)
     assert downloaded == exported
     assert downloaded == files_of(ROOT / "courses" / COURSE)  # and the sample package in the repository
-    assert len(downloaded) == 1 + 10 * 5 + 1  # course.yml, 5 modules in 10 languages, one image
+    assert len(downloaded) == 1 + 10 * 6 + 1  # course.yml, 5 modules and the final test in 10 languages, one image
     again = admin.get(f"/author/{COURSE}/package.zip").data
     assert again == response.data  # fixed timestamps: the same course gives the same zip
 
@@ -70,8 +70,10 @@ def test_an_upload_shows_what_it_would_change_and_changes_nothing_until_applied(
     (folder / "modules/post-market/is.md").unlink()
     manifest = (folder / "course.yml").read_text(encoding="utf-8")
     head, tail = manifest.split("- slug: post-market\n")
-    tail = "\n".join(line for line in tail.split("\n") if not line.startswith("    is: "))
-    (folder / "course.yml").write_text(head + "- slug: post-market\n" + tail, encoding="utf-8")
+    block, rest = tail.split("- slug: final-test\n")  # only post-market's Icelandic source goes
+    block = "\n".join(line for line in block.split("\n") if not line.startswith("    is: "))
+    (folder / "course.yml").write_text(head + "- slug: post-market\n" + block + "- slug: final-test\n" + rest,
+                                       encoding="utf-8")
     before = db.session.scalar(select(func.count()).select_from(ModuleRevision))
 
     preview = upload(admin, COURSE, zipped(folder))

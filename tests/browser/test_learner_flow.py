@@ -1,4 +1,5 @@
-"""A learner registers, takes a whole course in Finnish and sees 100 % — in Chromium, checked by axe-core."""
+"""A learner registers, takes a whole course in Finnish, passing its knowledge checks and its final test, and
+sees 100 % — in Chromium, checked by axe-core."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import re
 from babel.support import Translations
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import answer_questions, module_questions
 from tests.conftest import ROOT
 
 FI = Translations.load(str(ROOT / "translations"), ["fi"])
+COURSE = "eu-mdr-ivdr-essentials"
 
 
 def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe_check):
@@ -46,13 +49,26 @@ def test_learner_completes_a_course_in_finnish(page: Page, live_server: str, axe
         expect(content).to_have_attribute("lang", "fi")
         expect(page.locator(".notice")).to_have_count(0)  # Finnish exists: no fallback notice
         axe_check(page, f"module {number}")
+        module_path = page.url.removeprefix(live_server)
+        start_test = page.get_by_role("button", name=FI.gettext("Start the test"))
+        if start_test.count():  # the final test: its attempt draws the questions
+            start_test.click()
+            axe_check(page, "final test")
+        answer_questions(page, module_questions(COURSE, module_path.rsplit("/", 1)[1], "fi"))
         # Keyboard only: tab to the button and press Enter.
-        button = page.get_by_role("button", name=FI.gettext("Mark as complete"))
+        button = page.get_by_role("button", name=FI.gettext("Send my answers"))
         button.focus()
         page.keyboard.press("Enter")
         page.wait_for_load_state()
+        expect(page.locator(".attempt-result")).to_contain_text(FI.gettext("You passed."))
+        if number == 1:
+            axe_check(page, "result of an attempt")
+        if number < count:
+            page.goto(live_server + module_path)
+            page.locator("a[rel=next]").click()
 
-    # After the last module the course page shows every module completed.
+    # After the last module (the final test) the course page shows every module completed.
+    page.goto(f"{live_server}/courses/{COURSE}")
     expect(page.locator("ol.outline .status")).to_have_text([FI.gettext("Completed")] * count)
     page.get_by_role("link", name=FI.gettext("My learning")).click()
     expect(page.locator(".progress-text")).to_contain_text(re.compile(r"100\s?%"))

@@ -14,18 +14,18 @@ from lms.extensions import db
 from lms.lti import grades
 from lms.lti.models import LtiGradeLink, LtiScore, ScoreStatus
 from tests.conftest import login, post_form
+from tests.helpers import finish_module
 from tests.factories import make_user
 from tests.lti.platform import INSTRUCTOR
 from tests.lti.test_launch import COURSE, launch
 
-MODULES = ("scope-and-roles", "classification", "conformity-assessment", "clinical-evidence", "post-market")
+MODULES = ("scope-and-roles", "classification", "conformity-assessment", "clinical-evidence", "post-market",
+           "final-test")
 
 
 def complete(client, module: str):
-    path = f"/courses/{COURSE}/modules/{module}"
-    response = post_form(client, f"{path}/complete", token_from=path)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
+    """Complete a module as a learner does: pass its knowledge checks (or its final test)."""
+    return finish_module(client, COURSE, module)
 
 
 def scores(status: ScoreStatus | None = None) -> list[LtiScore]:
@@ -68,14 +68,15 @@ def test_a_course_link_gets_a_line_item_and_progress_scores_until_the_course_is_
 
     assert len(platform.line_items) == 1  # found again for every later score, not made twice
     item = platform.line_items[0]
-    assert item["scoreMaximum"] == 5 and item["tag"] == "nordlearn" and item["resourceId"] == COURSE
+    assert item["scoreMaximum"] == 6 and item["tag"] == "nordlearn" and item["resourceId"] == COURSE
     assert item["label"] == "EU medical device regulation essentials (MDR 2017/745 and IVDR 2017/746)"
     sent = [(s["scoreGiven"], s["scoreMaximum"], s["activityProgress"], s["gradingProgress"])
             for _path, s in platform.scores]
-    assert sent == [(1, 5, "InProgress", "Pending"), (2, 5, "InProgress", "Pending"), (3, 5, "InProgress", "Pending"),
-                    (4, 5, "InProgress", "Pending"), (5, 5, "Completed", "FullyGraded")]
+    # Five modules in progress, then the course result once the final test is passed (all right: 6 of 6).
+    assert sent == [(1, 6, "InProgress", "Pending"), (2, 6, "InProgress", "Pending"), (3, 6, "InProgress", "Pending"),
+                    (4, 6, "InProgress", "Pending"), (5, 6, "InProgress", "Pending"), (6, 6, "Completed", "FullyGraded")]
     assert {path for path, _s in platform.scores} == {"/lineitems/1"}
-    assert platform.tokens_issued == 1  # one access token for the five scores
+    assert platform.tokens_issued == 1  # one access token for the six scores
 
 
 def test_progress_made_before_the_launch_is_sent_at_the_launch(client, platform):
@@ -85,7 +86,7 @@ def test_progress_made_before_the_launch_is_sent_at_the_launch(client, platform)
     complete(client, "classification")
     assert platform.scores == []
     launch(client, platform, custom={"course": COURSE}, **platform.ags_claim())
-    assert [(s["scoreGiven"], s["scoreMaximum"]) for _p, s in platform.scores] == [(2, 5)]
+    assert [(s["scoreGiven"], s["scoreMaximum"]) for _p, s in platform.scores] == [(2, 6)]
 
 
 def test_a_platform_that_is_down_gets_the_score_later_and_admins_see_it_waiting(client, platform, runner):
@@ -94,7 +95,7 @@ def test_a_platform_that_is_down_gets_the_score_later_and_admins_see_it_waiting(
     launch(client, platform, custom={"course": COURSE, "module": "classification"},
            **platform.ags_claim(lineitem=f"{platform.issuer}/lineitems/7"))
     response = complete(client, "classification")  # the learner's completion is not held up
-    assert response.headers["Location"].endswith("/modules/conformity-assessment")
+    assert "/modules/classification/attempts/" in response.headers["Location"]  # straight to the result
     [waiting] = scores(ScoreStatus.PENDING)
     assert waiting.attempts == 1 and "503" in waiting.last_error
     assert timedelta(seconds=50) < waiting.next_attempt_at - utcnow() <= timedelta(minutes=1)
@@ -126,7 +127,7 @@ def test_only_the_newest_waiting_score_of_a_link_is_sent(client, platform, runne
     assert [s.status for s in scores()] == [ScoreStatus.SUPERSEDED, ScoreStatus.PENDING]
     result = runner.invoke(args=["lti", "sync-grades", "--all"])
     assert "sent 1, failed 0, superseded 0, waiting 0" in result.output, result.output
-    assert [(s["scoreGiven"], s["scoreMaximum"]) for _p, s in platform.scores] == [(2, 5)]
+    assert [(s["scoreGiven"], s["scoreMaximum"]) for _p, s in platform.scores] == [(2, 6)]
 
 
 def test_a_token_the_platform_no_longer_accepts_is_replaced_at_once(client, platform):
