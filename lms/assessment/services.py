@@ -30,6 +30,7 @@ from lms.catalog.models import Module, ModuleRevision, RevisionStatus
 from lms.content import checks
 from lms.content.syntax import Question
 from lms.core import errors
+from lms.core.types import MAX_DATABASE_ID
 from lms.extensions import db
 
 FIELD_PREFIX = "q-"
@@ -202,7 +203,8 @@ def _next_number(user: User, module: Module) -> int:
 
 
 def _answerable_revision(module: Module, revision_id: int | None) -> ModuleRevision:
-    revision = db.session.get(ModuleRevision, revision_id) if revision_id else None
+    fits = revision_id is not None and 1 <= revision_id <= MAX_DATABASE_ID
+    revision = db.session.get(ModuleRevision, revision_id) if fits else None
     if revision is None or revision.module_id != module.id or revision.status is not RevisionStatus.PUBLISHED:
         raise Tampered("revision")
     return revision
