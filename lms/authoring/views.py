@@ -15,6 +15,7 @@ from lms.content import media as media_files
 from lms.content import services as content
 from lms.content import tracks
 from lms.content.package_reader import PackageError
+from lms.sources import services as sources
 from lms.core.types import MAX_DATABASE_ID
 from lms.extensions import db
 from lms.i18n import current_language
@@ -103,7 +104,7 @@ def workspace(slug: str):
     modules, removed = services.workspace(user=current_user, course=course)
     title, _summary = catalog.course_text(course, current_language())
     return render_template("authoring/workspace.html", course=course, title=title, modules=modules,
-                           removed=removed, form=form, languages=CONTENT_LANGUAGES,
+                           removed=removed, form=form, languages=CONTENT_LANGUAGES, due=_due(course),
                            unmeasured=services.videos_without_length(course)), 422 if form.errors else 200
 
 
@@ -388,7 +389,15 @@ def translations(slug: str):
     for state in services.track_states(course=course):
         tracks.setdefault(state.video, {})[state.language] = state.state
     return render_template("authoring/translations.html", table=table, title=title,
-                           states=translation_state.TranslationState, can_edit=True, tracks=tracks)
+                           states=translation_state.TranslationState, can_edit=True, tracks=tracks, due=_due(course))
+
+
+def _due(course) -> dict[int, set[str]]:
+    """Module id → the languages whose text is due for review because a source it cites changed."""
+    due: dict[int, set[str]] = {}
+    for module_id, language in sources.review_due(course):
+        due.setdefault(module_id, set()).add(language)
+    return due
 
 
 def translations_link(course) -> str | None:

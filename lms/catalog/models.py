@@ -31,6 +31,10 @@ class Course(db.Model):
     # organisation, and whether experts approved it (``pending`` until they do): all on certificates.
     law_as_at: Mapped[date | None] = mapped_column(Date)
     review_status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    # foundation, intermediate or advanced; the date of this version; when experts review it next.
+    level: Mapped[str | None] = mapped_column(String(20))
+    version_date: Mapped[date | None] = mapped_column(Date)
+    next_review: Mapped[date | None] = mapped_column(Date)
     provider: Mapped[str | None] = mapped_column(String(200))
     partner: Mapped[str | None] = mapped_column(String(200))
     # What completes the course (course.yml's ``completion``): the modules required (JSON list of
@@ -64,6 +68,12 @@ class CourseText(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Who the course is for, what it assumes, what learners will be able to do (JSON list) and the
+    # role of its expert reviewer, in this language.
+    audience: Mapped[str] = mapped_column(Text, default="", server_default="")
+    prerequisites: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    reviewer: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     course: Mapped[Course] = relationship(back_populates="texts")
 

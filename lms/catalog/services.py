@@ -6,6 +6,8 @@ whatever the number of modules, languages or learners.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,6 +82,28 @@ def course_text(course: Course, language: str) -> tuple[Localised, Localised]:
         return Localised(course.slug, course.default_language), Localised("", course.default_language)
     text = texts[chosen]
     return Localised(text.title, chosen), Localised(text.summary, chosen)
+
+
+@dataclass(frozen=True)
+class About:
+    """Who a course is for, what it assumes, what learners will be able to do and who reviews it, in one
+    language (the reader's, or the nearest fallback that has them)."""
+
+    language: str
+    audience: str
+    prerequisites: str
+    outcomes: list[str]
+    reviewer: str
+
+
+def course_about(course: Course, language: str) -> About | None:
+    texts = {t.language: t for t in course.texts if t.audience or t.prerequisites or t.reviewer or
+             t.outcomes not in ("", "[]")}
+    chosen = pick(texts, language, course.default_language)
+    if chosen is None:
+        return None
+    text = texts[chosen]
+    return About(chosen, text.audience, text.prerequisites, json.loads(text.outcomes or "[]"), text.reviewer)
 
 
 def published_courses(*, reader_language: str, language: str | None = None) -> list[CourseCard]:

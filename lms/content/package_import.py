@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.catalog.models import Course, CourseMedia, CourseText, Module, ModuleRevision, RevisionStatus
@@ -40,9 +40,11 @@ from lms.core import audit
 from lms.core.audit import AuditEvent
 from lms.core.types import utcnow
 from lms.extensions import db
+from lms.sources.models import CourseSource, ModuleSource
 
-SETTINGS = ("default_language", "version", "estimated_hours", "published", "law_as_at", "review_status", "provider",
-            "partner", "required_modules", "minimum_minutes")
+SETTINGS = ("default_language", "version", "version_date", "estimated_hours", "published", "level", "law_as_at",
+            "review_status", "next_review", "provider", "partner", "required_modules", "minimum_minutes")
+NO_ABOUT = ["", "", [], ""]
 UNKNOWN = "\x00unknown"  # a base nobody can tell any more: any difference is a conflict
 
 
@@ -116,11 +118,14 @@ def package_state(spec: PackageSpec) -> dict[Key, object]:
     for language, title in spec.titles.items():
         state[("title", language)] = title
         state[("summary", language)] = spec.summaries.get(language, "")
+        state[("about", language)] = spec.about.get(language, NO_ABOUT)
     state[("order",)] = [m.slug for m in spec.modules]
+    state[("course-sources",)] = sorted([s["id"], s["title"], s["version"], s["url"]] for s in spec.sources)
     for module in spec.modules:
         state[("module", module.slug)] = True
         state[("published", module.slug)] = module.published
         state[("checks", module.slug)] = dict(module.checks)
+        state[("cites", module.slug)] = sorted(module.cites)
         for language, text in module.files.items():
             source = module.sources.get(language)
             state[("text", module.slug, language)] = \
@@ -154,13 +159,21 @@ class _Current:
     modules: dict[str, Module]
     newest: dict[tuple[int, str], ModuleRevision]
     media: dict[str, CourseMedia]
+    sources: dict[str, CourseSource]
+    cites: dict[int, list[str]]
 
     @classmethod
     def load(cls, course: Course) -> _Current:
         modules = {m.slug: m for m in course.modules}
         rows = db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))
+        sources = {s.key: s for s in db.session.scalars(select(CourseSource).where(CourseSource.course_id == course.id))}
+        cites: dict[int, list[str]] = {}
+        keys = {s.id: s.key for s in sources.values()}
+        for module_id, source_id in db.session.execute(select(ModuleSource.module_id, ModuleSource.source_id).where(
+                ModuleSource.source_id.in_(list(keys)))):
+            cites.setdefault(module_id, []).append(keys[source_id])
         return cls(course, modules, revisions.latest([m.id for m in modules.values()], published=False),
-                   {row.name: row for row in rows})
+                   {row.name: row for row in rows}, sources, cites)
 
     def state(self) -> dict[Key, object]:
         course = self.course
@@ -168,12 +181,15 @@ class _Current:
         for text in course.texts:
             state[("title", text.language)] = text.title
             state[("summary", text.language)] = text.summary
+            state[("about", text.language)] = about_of(text)
         active = sorted((m for m in self.modules.values() if m.archived_at is None), key=lambda m: (m.position, m.id))
         state[("order",)] = [m.slug for m in active]
         for module in self.modules.values():
             state[("module", module.slug)] = module.archived_at is None
             state[("published", module.slug)] = module.published
             state[("checks", module.slug)] = module_checks(module)
+            state[("cites", module.slug)] = sorted(self.cites.get(module.id, []))
+        state[("course-sources",)] = sorted([s.key, s.title, s.version, s.url] for s in self.sources.values())
         slugs = {m.id: m.slug for m in self.modules.values()}
         for (module_id, language), revision in self.newest.items():
             value = _text_value(revision)
@@ -196,6 +212,14 @@ class _Current:
             else:
                 base[key] = UNKNOWN if edited else value
         return base
+
+
+_EMPTY = {"checks": dict(CHECK_DEFAULTS), "cites": [], "course-sources": [], "about": NO_ABOUT}
+
+
+def about_of(text: CourseText) -> list:
+    """A course text's audience, prerequisites, outcomes and reviewer, as course.yml gives them."""
+    return [text.audience, text.prerequisites, json.loads(text.outcomes or "[]"), text.reviewer]
 
 
 def module_checks(module: Module) -> dict[str, int | bool | None]:
@@ -252,14 +276,15 @@ class _CourseImport:
         else:
             stored = db.session.get(CoursePackageState, course.id)
             base = _decode(stored.state) if stored is not None else current.derived_base(now)
-            for key in wanted:  # a package imported before modules had check rules held the defaults
-                if key[0] == "checks" and key not in base and ("module", key[1]) in base:
-                    base[key] = dict(CHECK_DEFAULTS)
+            for key in wanted:  # items a package imported before they existed held their empty value
+                if key not in base and (key[0] not in ("checks", "cites") or ("module", key[1]) in base):
+                    base[key] = _EMPTY.get(key[0], base.get(key))
             apply = _decide(spec.slug, wanted, base, now, policy, result)
         state = cls(spec, course, result, policy, user_id, current, apply, created, changed=created)
         if created:
             state._log("import-created", course.slug)
         state._settings()
+        state._course_sources()
         state._media()
         return state
 
@@ -297,6 +322,42 @@ class _CourseImport:
             if not self.created:
                 self._log("import-course-text", language, language=language)
         db.session.flush()
+        texts = {t.language: t for t in course.texts}
+        for language in sorted(key[1] for key in self.apply if key[0] == "about"):
+            text = texts.get(language)
+            wanted = self.spec.about.get(language, NO_ABOUT)
+            if text is None or about_of(text) == wanted:
+                continue
+            text.audience, text.prerequisites, text.reviewer = wanted[0], wanted[1], wanted[3]
+            text.outcomes = json.dumps(wanted[2], ensure_ascii=False)
+            if not self.created:
+                self._log("import-course-text", language, language=language)
+        db.session.flush()
+
+    def _course_sources(self) -> None:
+        """The course's sources as the package lists them (a source marked as changed here keeps its mark)."""
+        if ("course-sources",) not in self.apply:
+            return
+        wanted = {s["id"]: s for s in self.spec.sources}
+        for key, row in list(self.current.sources.items()):
+            if key not in wanted:
+                db.session.delete(row)
+                del self.current.sources[key]
+        for key, values in wanted.items():
+            row = self.current.sources.get(key)
+            if row is None:
+                row = self.current.sources[key] = CourseSource(course_id=self.course.id, key=key, title="", version="")
+                db.session.add(row)
+            row.title, row.version, row.url = values["title"], values["version"], values["url"]
+        db.session.flush()
+        if not self.created:
+            self._log("import-sources", "course.yml")
+
+    def _cites(self, module: Module, keys: list[str]) -> None:
+        db.session.execute(delete(ModuleSource).where(ModuleSource.module_id == module.id))
+        for key in keys:
+            db.session.add(ModuleSource(module_id=module.id, source_id=self.current.sources[key].id))
+        db.session.flush()
 
     def _media(self) -> None:
         for name, data in self.spec.media.items():
@@ -330,6 +391,8 @@ class _CourseImport:
             if ("checks", spec.slug) in self.apply and module_checks(module) != spec.checks:
                 _set_checks(module, spec.checks)
                 self._log("import-module-checks", spec.slug)
+        if ("cites", spec.slug) in self.apply:
+            self._cites(module, spec.cites)
         languages = sorted({key[2] for key in self.apply if key[0] == "text" and key[1] == spec.slug},
                            key=lambda language: (language != self.spec.default_language, language))
         for language in languages:
@@ -444,6 +507,10 @@ def _item_name(key: Key) -> str:
         return f"course.yml: module {key[1]}"
     if kind == "published":
         return f"course.yml: published of module {key[1]}"
+    if kind == "cites":
+        return f"course.yml: sources of module {key[1]}"
+    if kind == "course-sources":
+        return "course.yml: sources"
     if kind == "checks":
         return f"course.yml: pass_mark, max_attempts, attempt_wait, must_pass and draw of module {key[1]}"
     if kind == "text":

@@ -29,12 +29,17 @@ MEDIA_DIR = "media"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_TITLE = 300
-COURSE_KEYS = ("slug", "default_language", "version", "estimated_hours", "published", "law_as_at", "review_status",
-               "provider", "partner", "title", "summary", "completion", "modules")
+COURSE_KEYS = ("slug", "default_language", "version", "version_date", "estimated_hours", "published", "level",
+               "law_as_at", "review_status", "next_review", "provider", "partner", "title", "summary", "audience",
+               "prerequisites", "outcomes", "reviewer", "completion", "sources", "modules")
+LEVELS = ("foundation", "intermediate", "advanced")
+ABOUT_KEYS = ("audience", "prerequisites", "outcomes", "reviewer")
+SOURCE_KEYS = ("id", "title", "version", "url")
 REVIEW_STATUSES = ("pending", "approved")
 COMPLETION_KEYS = ("modules", "minimum_hours")
 REQUIRED_KEYS = ("slug", "default_language", "version", "estimated_hours", "title", "summary", "modules")
-MODULE_KEYS = ("slug", "published", "translated_from", "pass_mark", "max_attempts", "attempt_wait", "must_pass", "draw")
+MODULE_KEYS = ("slug", "published", "translated_from", "pass_mark", "max_attempts", "attempt_wait", "must_pass", "draw",
+               "sources")
 # A module's knowledge-check rules, as course.yml names them, with their limits and their defaults
 # (the Module columns' defaults: see ``lms.catalog.models.Module``).
 CHECK_NUMBERS = {"pass_mark": (1, 100), "max_attempts": (1, 100), "attempt_wait": (1, 60 * 24 * 30), "draw": (1, 200)}
@@ -53,6 +58,8 @@ class ModuleSpec:
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
     # knowledge-check rules (keys and defaults: CHECK_DEFAULTS)
     checks: dict[str, int | bool | None] = field(default_factory=lambda: dict(CHECK_DEFAULTS))
+    # the ids of the course's sources this module cites (``sources:`` of the module)
+    cites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +81,13 @@ class PackageSpec:
     minimum_minutes: int | None = None
     # On certificates: the "law as at" date, the review status, the provider and the partner organisation.
     law_as_at: date | None = None
+    level: str | None = None
+    version_date: date | None = None
+    next_review: date | None = None
+    # language → [audience, prerequisites, [outcome, …], reviewer's role]
+    about: dict[str, list] = field(default_factory=dict)
+    # the texts the modules cite: [{"id", "title", "version", "url"}]
+    sources: list[dict] = field(default_factory=list)
     review_status: str = "pending"
     provider: str | None = None
     partner: str | None = None
@@ -235,6 +249,13 @@ class _Reader:
         self._texts(modules, media)
         required, minimum = self._completion(get("completion"), modules) if get("completion") else (None, None)
         law_as_at = self._date(get("law_as_at"), "law_as_at") if get("law_as_at") else None
+        version_date = self._date(get("version_date"), "version_date") if get("version_date") else None
+        next_review = self._date(get("next_review"), "next_review") if get("next_review") else None
+        level = self.scalar(get("level"), "level") if get("level") else None
+        if get("level") and level not in LEVELS:
+            self.at(get("level"), _l("“level” must be foundation, intermediate or advanced"))
+        about = self._about(get, titles)
+        sources = self._course_sources(get("sources"), modules) if get("sources") else []
         review_status = self.scalar(get("review_status"), "review_status") if get("review_status") else "pending"
         if review_status not in REVIEW_STATUSES:
             self.at(get("review_status"), _l("“review_status” must be pending or approved"))
@@ -245,9 +266,67 @@ class _Reader:
         return PackageSpec(
             folder=self.folder, slug=slug, default_language=default_language, version=version,
             estimated_hours=hours, published=bool(published), titles=titles, summaries=summaries, modules=modules,
-            media=media, required_modules=required, minimum_minutes=minimum, law_as_at=law_as_at,
+            media=media, required_modules=required, minimum_minutes=minimum, law_as_at=law_as_at, sources=sources,
+            level=level, version_date=version_date, next_review=next_review, about=about,
             review_status=review_status, provider=provider, partner=partner,
         )
+
+    def _about(self, get, titles: dict[str, str]) -> dict[str, list]:
+        """``audience``, ``prerequisites``, ``outcomes`` (a list per language) and ``reviewer``, per language."""
+        about: dict[str, list] = {}
+        for index, key in enumerate(ABOUT_KEYS):
+            node = get(key)
+            if node is None:
+                continue
+            if key == "outcomes":
+                values = {}
+                for language, (_k, value_node) in self.mapping(node, key, CONTENT_LANGUAGES).items():
+                    items = [self.text(item, f"outcomes.{language}", max_length=500) for item in value_node.value] \
+                        if isinstance(value_node, yaml.SequenceNode) else [None]
+                    if None in items or not items:
+                        self.at(value_node, _l("“outcomes” lists, per language, what learners will be able to do"))
+                    else:
+                        values[language] = items
+            else:
+                values = self.languages(node, key)
+            for language, value in list(values.items()) if key == "reviewer" else ():
+                if len(value) > MAX_TITLE:
+                    self.at(node, lazy_ngettext("“%(key)s” is longer than %(num)d character",
+                                                "“%(key)s” is longer than %(num)d characters", MAX_TITLE, key=key))
+                    del values[language]
+            for language, value in values.items():
+                if language not in titles:
+                    self.at(node, _l("“%(key)s” has a language the course has no title in: %(code)s",
+                                     key=key, code=language))
+                    continue
+                about.setdefault(language, ["", "", [], ""])[index] = value
+        return about
+
+    def _course_sources(self, node: yaml.Node, modules: list[ModuleSpec]) -> list[dict]:
+        """``sources:``, a list of ``{id, title, version, url}``; the modules' ``sources:`` name their ids."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.at(node, _l("“sources” must be a list of entries, each with an id, a title and a version"))
+            return []
+        found: list[dict] = []
+        for item in node.value:
+            entries = self.mapping(item, "sources", SOURCE_KEYS)
+            values = {key: self.text(entries[key][1], f"sources.{key}", max_length=limit)
+                      for key, limit in (("id", 60), ("title", 300), ("version", 200), ("url", 500)) if key in entries}
+            if not all(values.get(key) for key in ("id", "title", "version")):
+                self.at(item, _l("each source needs an id, a title and a version (or date)"))
+            elif not SLUG_RE.match(values["id"]) or any(s["id"] == values["id"] for s in found):
+                self.at(entries["id"][1], _l("source ids are short names, each given once, e.g. mdr or gvp-ix"))
+            elif values.get("url") and not values["url"].startswith("https://"):
+                self.at(entries["url"][1], _l("a source's url must start with https://"))
+            else:
+                found.append({"id": values["id"], "title": values["title"], "version": values["version"],
+                              "url": values.get("url")})
+        known = {s["id"] for s in found}
+        for module in modules:
+            if unknown := [key for key in module.cites if key not in known]:
+                self.at(node, _l("module %(slug)s cites %(source)s, which “sources” does not list",
+                                 slug=module.slug, source=unknown[0]))
+        return found
 
     def _date(self, node: yaml.Node, key: str) -> date | None:
         value = self.scalar(node, key)
@@ -376,6 +455,14 @@ class _Reader:
             if "translated_from" in entries:
                 self._sources(module, entries["translated_from"][1])
             self._checks(module, entries)
+            if "sources" in entries:
+                cited = entries["sources"][1]
+                keys = [self.scalar(item, "sources") for item in cited.value] \
+                    if isinstance(cited, yaml.SequenceNode) else [None]
+                if None in keys:
+                    self.at(cited, _l("a module's “sources” lists source ids, e.g. [mdr, mdcg-2019-11]"))
+                else:
+                    module.cites = list(dict.fromkeys(keys))
             modules.append(module)
         modules_dir = self.folder / MODULES_DIR
         if modules_dir.is_dir():

@@ -28,6 +28,7 @@ from lms.content.package_import import (  # noqa: F401
     Policy,
     import_items,
     import_packages,
+    about_of,
     module_checks,
 )
 from lms.content.package_reader import (  # noqa: F401  (the package API in one place)
@@ -59,11 +60,13 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def _module_entry(module: Module, texts: dict[tuple[int, str], ModuleRevision]) -> dict:
+def _module_entry(module: Module, texts: dict[tuple[int, str], ModuleRevision], cites: dict[int, list[str]]) -> dict:
     entry: dict = {"slug": module.slug}
     if not module.published:
         entry["published"] = False
     entry.update({name: value for name, value in module_checks(module).items() if value != CHECK_DEFAULTS[name]})
+    if cites.get(module.id):
+        entry["sources"] = cites[module.id]
     sources = {
         language: f"{revision.source_language}@{revision.source_hash[:16]}"
         for (module_id, language), revision in sorted(texts.items(), key=lambda item: _language_index(item[0][1]))
@@ -72,6 +75,17 @@ def _module_entry(module: Module, texts: dict[tuple[int, str], ModuleRevision]) 
     if sources:
         entry["translated_from"] = sources
     return entry
+
+
+def _about(course: Course) -> dict:
+    """audience, prerequisites, outcomes and reviewer, each per language, leaving out what is not given."""
+    texts = sorted(course.texts, key=_language_order)
+    about = {}
+    for index, key in enumerate(("audience", "prerequisites", "outcomes", "reviewer")):
+        values = {t.language: about_of(t)[index] for t in texts if about_of(t)[index]}
+        if values:
+            about[key] = values
+    return about
 
 
 def _completion(course: Course) -> dict:
@@ -86,23 +100,38 @@ def _completion(course: Course) -> dict:
 
 def manifest_text(course: Course, modules: list[Module], texts: dict[tuple[int, str], ModuleRevision]) -> str:
     """``course.yml`` in canonical form."""
+    from lms.sources.models import CourseSource, ModuleSource
+
+    sources = list(db.session.scalars(select(CourseSource).where(CourseSource.course_id == course.id)
+                                      .order_by(CourseSource.id)))
+    keys = {s.id: s.key for s in sources}
+    cites: dict[int, list[str]] = {}
+    for module_id, source_id in db.session.execute(select(ModuleSource.module_id, ModuleSource.source_id).where(
+            ModuleSource.source_id.in_(list(keys))).order_by(ModuleSource.source_id)):
+        cites.setdefault(module_id, []).append(keys[source_id])
     hours = course.estimated_hours.normalize()
     data = {
         "slug": course.slug,
         "default_language": course.default_language,
         "version": course.version,
+        "version_date": course.version_date.isoformat() if course.version_date else None,
         "estimated_hours": int(hours) if hours == hours.to_integral_value() else float(hours),
         "published": course.published,
+        "level": course.level,
         "law_as_at": course.law_as_at.isoformat() if course.law_as_at else None,
         "review_status": course.review_status,
+        "next_review": course.next_review.isoformat() if course.next_review else None,
         "provider": course.provider,
         "partner": course.partner,
         "title": {t.language: t.title for t in sorted(course.texts, key=_language_order)},
         "summary": {t.language: t.summary for t in sorted(course.texts, key=_language_order) if t.summary},
+        **_about(course),
         "completion": _completion(course),
-        "modules": [_module_entry(m, texts) for m in modules],
+        "sources": [{"id": s.key, "title": s.title, "version": s.version, **({"url": s.url} if s.url else {})}
+                    for s in sources],
+        "modules": [_module_entry(m, texts, cites) for m in modules],
     }
-    for key in ("law_as_at", "provider", "partner", "completion"):
+    for key in ("version_date", "level", "law_as_at", "next_review", "provider", "partner", "completion", "sources"):
         if not data[key]:
             del data[key]
     if data["review_status"] == "pending":

@@ -36,7 +36,7 @@ def course(slug: str):
     title, summary = catalog.course_text(course, language)
     status = completion.status(user=current_user, course=course) if current_user.is_authenticated else None
     return render_template("learning/course.html", course=course, title=title, summary=summary, state=state,
-                           status=status)
+                           status=status, about=catalog.course_about(course, language))
 
 
 @bp.post("/courses/<slug>/start")
