@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.assessment import services as assessment
+from lms.assessment.models import Attempt
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Module
 from lms.certificates import services as certificates
@@ -111,6 +112,7 @@ class RecordRow:
     title: catalog.Localised
     completion: CourseCompletion
     certificate: str | None  # its code
+    attempts: int  # at the course's knowledge checks and final test
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,21 @@ class RecordYear:
 
 
 def record(*, user: User, language: str) -> list[RecordYear]:
-    """The courses a learner completed, by calendar year (newest first), with hours and certificates:
-    three queries."""
+    """The courses a learner completed, by calendar year (newest first), with hours, attempts and
+    certificates: four queries."""
     rows = db.session.execute(
         select(CourseCompletion, Course).join(Course, Course.id == CourseCompletion.course_id)
         .where(CourseCompletion.user_id == user.id).options(selectinload(Course.texts))
         .order_by(CourseCompletion.completed_at.desc())
     ).all()
     issued = certificates.of_completions([done.id for done, _course in rows])
+    attempts = dict(db.session.execute(
+        select(Module.course_id, func.count(Attempt.id)).join(Module, Module.id == Attempt.module_id)
+        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None)).group_by(Module.course_id)).all())
     years: dict[int, list[RecordRow]] = {}
     for done, course in rows:
         title, _summary = catalog.course_text(course, language)
         code = issued[done.id].code if done.id in issued else None
-        years.setdefault(done.completed_at.year, []).append(RecordRow(course.slug, title, done, code))
+        years.setdefault(done.completed_at.year, []).append(
+            RecordRow(course.slug, title, done, code, attempts.get(course.id, 0)))
     return [RecordYear(year, items) for year, items in years.items()]

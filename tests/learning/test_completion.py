@@ -4,6 +4,7 @@ respected, and the e-mail and the LTI score that follow it."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import timedelta
 from html import unescape
@@ -156,3 +157,18 @@ def test_two_requests_finishing_at_the_same_moment_record_one_completion(app, mo
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 1
     assert len(sent) == 1
+
+
+def test_the_learning_record_counts_the_attempts_of_each_completed_course(client):
+    course = make_quiz_course(pool=4, draw=2)
+    make_user(email="a@example.org")
+    login(client, "a@example.org")
+    path = f"/courses/{course.slug}/modules/module-1"
+    html = client.get(path).get_data(as_text=True)
+    revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
+    post_form(client, path + "/answers", {"revision": revision}, token_from=path)  # nothing answered: 0 %
+    for slug in ("module-1", "module-2"):
+        finish_module(client, course.slug, slug)
+    record = unescape(client.get("/dashboard").get_data(as_text=True)).split("Learning record")[1]
+    cells = re.findall(r"<td>(\d+)</td>", record)
+    assert cells == ["3"], "two attempts at the module's questions and one at the final test"
