@@ -37,10 +37,10 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
     from lms import (accounts, assessment, authoring, catalog, certificates, content, core, i18n, jobs, learning, live,
-                     lti, mail, sources)
+                     lti, mail, privacy, sources)
 
     for feature in (core, i18n, jobs, mail, accounts, catalog, learning, assessment, certificates, content, authoring,
-                    sources, live, lti):
+                    sources, live, lti, privacy):
         feature.init_app(app)
 
     if app.config["LMS_PROXY_HOPS"]:

@@ -47,6 +47,9 @@ class User(UserMixin, db.Model):
         default=Role.LEARNER,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the person's account was deleted: what identified them is erased; the row stays, anonymous,
+    # so that figures of courses and organisations stay right.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # The login session this request came with (set when it is loaded; not a column).
     login_token = None

@@ -159,7 +159,7 @@ def credential(certificate: Certificate) -> dict:
         "id": subject_id(certificate),
         "type": ["AchievementSubject"],
         "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False,
-                        "identityHash": certificate.learner_name}],
+                        "identityHash": certificate.learner_name}] if certificate.learner_name else [],
         "achievement": goal,
         "creditsEarned": float(certificate.hours),
         "activityEndDate": _instant(certificate.completed_at),

@@ -112,6 +112,14 @@ def test_wrong_then_right_then_certified_verified_and_revoked(page: Page, browse
     assert report["verified"] and report["revoked"] is False, report
     assert report["name"] == "Kari Nordmann"
 
+    page.goto(f"{live_server}/account/data")  # everything held about the learner, attempts and certificate too
+    expect(page.locator("#data-certificates")).to_contain_text(code)
+    axe_check(page, "my data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data (JSON)").click()
+    exported = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert exported["profile"]["display_name"] == "Kari Nordmann" and len(exported["attempts"]) == 7
+
     visitor = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
     visitor.goto(f"{live_server}/verify/{shown_code.lower()}")
     expect(visitor.locator("[role=status]")).to_have_text("This certificate is valid.")
@@ -138,3 +146,13 @@ def test_wrong_then_right_then_certified_verified_and_revoked(page: Page, browse
     axe_check(visitor, "verification page of a revoked certificate")
     after = verify_credential(credential)  # the file the learner kept, checked again by an outside verifier
     assert after["verified"] and after["revoked"] is True, after
+
+    page.goto(f"{live_server}/account/delete")  # the learner deletes their account
+    axe_check(page, "delete my account")
+    page.get_by_label("I want my account deleted").check()
+    page.get_by_label("Your password").fill(READER_PASSWORD)
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.locator(".flash").first).to_contain_text("Your account is deleted")
+    visitor.reload()
+    expect(visitor.locator(".verification")).to_contain_text("a deleted account")
+    expect(visitor.locator(".verification")).not_to_contain_text("Kari Nordmann")
