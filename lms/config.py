@@ -73,6 +73,10 @@ def load_settings(instance: Path, overrides: dict[str, Any] | None = None) -> di
         "LMS_MAIL_FROM": env.get("LMS_MAIL_FROM", "NordLearn <no-reply@nordlearn.example>"),
         # Background jobs: "queue" (a worker runs them), "immediate" (at once, in the process that queues).
         "LMS_JOBS": env.get("LMS_JOBS", "queue"),
+        # Accounts inactive this long are deleted (`flask privacy retention`, run by a scheduler), after an
+        # e-mail warning sent this many days before.
+        "LMS_RETENTION_DAYS": int(env.get("LMS_RETENTION_DAYS", "730")),
+        "LMS_RETENTION_NOTICE_DAYS": int(env.get("LMS_RETENTION_NOTICE_DAYS", "30")),
         # The longest any request to another server (a platform, its key set) may take, in seconds.
         "LMS_OUTBOUND_DEADLINE": float(env.get("LMS_OUTBOUND_DEADLINE", "10")),
     }

@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     # Set when the person's account was deleted: what identified them is erased; the row stays, anonymous,
     # so that figures of courses and organisations stay right.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the retention run warned that the account will be deleted for inactivity.
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # The login session this request came with (set when it is loaded; not a column).
     login_token = None

@@ -24,3 +24,16 @@ def erase_command(email: str, yes: bool) -> None:
     services.erase(user=user, password=None, at=utcnow(), on_request=True)
     db.session.commit()
     click.echo(f"account {user.id} deleted: personal data erased, figures kept anonymous")
+
+
+@privacy_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Say what would happen, change nothing.")
+def retention_command(dry_run: bool) -> None:
+    """Warn accounts inactive for LMS_RETENTION_DAYS less LMS_RETENTION_NOTICE_DAYS, and delete those warned
+    at least LMS_RETENTION_NOTICE_DAYS ago and still inactive for LMS_RETENTION_DAYS. Run it daily."""
+    from lms.privacy import retention
+
+    report = retention.run(at=utcnow(), dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    click.echo(f"{report.warned} warned, {report.deleted} deleted" + (" (dry run: nothing changed)" if dry_run else ""))
